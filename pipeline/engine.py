@@ -1,0 +1,67 @@
+"""The one interface every translation backend offers: translate a batch of strings.
+
+The rest of the pipeline (batching, guards, translation memory, glossary) talks to a ``Translator`` and
+never needs to know whether transformers or CTranslate2 is loaded behind it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+
+@dataclass(frozen=True)
+class Decoding:
+    """Decoding settings for one call. Defaults come from the model preset (``models/*.toml``)."""
+
+    beam_size: int = 4
+    # Output length bound relative to the source: at most ratio * source tokens + slack, never above max_length.
+    max_length_ratio: float = 2.5
+    max_length_slack: int = 10
+    max_length: int = 512
+    # min_length > 0 forces at least that many output tokens (benchmarks force equal work on every engine).
+    min_length: int = 0
+    repetition_penalty: float = 1.0
+    no_repeat_ngram_size: int = 0
+    length_penalty: float = 1.0
+
+    def stricter(self) -> "Decoding":
+        """Settings for the one retry after a repetition loop or a runaway output."""
+        return dataclasses.replace(
+            self,
+            repetition_penalty=max(self.repetition_penalty, 1.3),
+            no_repeat_ngram_size=self.no_repeat_ngram_size or 3,
+            max_length_ratio=min(self.max_length_ratio, 2.0),
+        )
+
+    def length_limit(self, source_tokens: int) -> int:
+        """The most output tokens allowed for a source of ``source_tokens`` tokens."""
+        bound = int(self.max_length_ratio * source_tokens) + self.max_length_slack
+        return max(self.min_length, min(self.max_length, bound))
+
+    def key(self) -> str:
+        """A stable string of every setting, for translation-memory keys and brief stamps."""
+        return json.dumps(dataclasses.asdict(self), sort_keys=True)
+
+
+@runtime_checkable
+class Translator(Protocol):
+    """A loaded translation model.
+
+    ``model_id`` is what the user named (hub id or directory); ``revision`` identifies the exact weights
+    (a hub commit or a content hash), so translation-memory entries and briefs can say what made them.
+    """
+
+    model_id: str
+    revision: str
+    backend: str
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        """Number of source tokens of each text, as the model will see it."""
+        ...
+
+    def translate_batch(self, texts: list[str], decoding: Decoding) -> list[str]:
+        """Translate ``texts`` in one batch; the result has the same length and order."""
+        ...

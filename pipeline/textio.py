@@ -1,0 +1,142 @@
+"""Reading input files: encoding detection and text normalising.
+
+reads: a path; gives: ``SourceText`` (the normalised text and the encoding it was read with).
+
+Normalising is deliberately light, so the text shown to a reader is the author's: line ends become ``\\n``,
+a byte-order mark and zero-width characters are removed. Full-width digits, punctuation and spacing are
+kept as written; the stages that need a canonical form (figures) derive it themselves.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+from pathlib import Path
+
+import regex
+
+from pipeline.errors import InputError
+
+# An article or report is kilobytes; 10 MiB is a book. Refusing early beats minutes of work on a wrong file.
+MAX_INPUT_BYTES = 10 * 1024 * 1024
+
+# Zero-width space/joiners, word joiner, soft hyphen and a stray BOM inside the text: invisible in a
+# reader, but they split figures ("10\u200b万") and sentence marks apart.
+_INVISIBLE = regex.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF-", "a PDF file (extract its text first, e.g. with pdftotext)"),
+    (b"PK\x03\x04", "a ZIP archive or an Office document (save it as plain text first)"),
+    (b"\xd0\xcf\x11\xe0", "an old Office document (save it as plain text first)"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"\x7fELF", "an executable"),
+)
+
+# Characters that text in a Chinese legacy encoding plausibly holds. Random bytes often decode as
+# GB18030, but into rare ideographs, private-use and box-drawing characters; real text is mostly these.
+_PLAUSIBLE = regex.compile(r"[\p{Han}\p{Latin}\p{N}\p{P}\p{Zs}\s\u3000-\u303f\uff00-\uffef]")
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """A decoded, normalised input file."""
+
+    path: str
+    text: str
+    encoding: str
+
+
+def normalise_text(text: str) -> str:
+    """Normalise line ends to ``\\n`` and drop invisible characters; everything else is kept as written."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _INVISIBLE.sub("", text)
+
+
+def decode_bytes(data: bytes, name: str = "input") -> tuple[str, str]:
+    """Decode ``data``, detecting the encoding: BOM, then strict UTF-8, UTF-16 by its zero bytes, GB18030.
+
+    Returns ``(text, encoding)``. Raises ``InputError`` for binary data or bytes no supported encoding reads.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError as e:
+                raise InputError(f"{name}: starts with a {encoding} byte-order mark but is not valid "
+                                 f"{encoding} (byte {e.start}); re-save it as UTF-8") from e
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            raise InputError(f"{name}: this is {what}, not a text file")
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        try:
+            return data.decode(utf16), utf16
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in data:
+        raise InputError(f"{name}: looks like a binary file (it contains NUL bytes), not a text file")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as utf8_error:
+        try:
+            text = data.decode("gb18030")
+        except UnicodeDecodeError:
+            raise InputError(f"{name}: not valid UTF-8 (byte {utf8_error.start}) nor GB18030/GBK; "
+                             "re-save it as UTF-8") from utf8_error
+        if _plausible_share(text) < 0.95:
+            raise InputError(f"{name}: not valid UTF-8 (byte {utf8_error.start}), and as GB18030 it reads "
+                             "as noise; is it binary? Re-save it as UTF-8") from utf8_error
+        return text, "gb18030"
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' when every other byte is zero, as in ASCII-heavy UTF-16 text."""
+    sample = data[:4096]
+    if len(sample) < 8 or len(sample) % 2:
+        return None
+    even_zero = sample[0::2].count(0) / (len(sample) / 2)
+    odd_zero = sample[1::2].count(0) / (len(sample) / 2)
+    if odd_zero > 0.3 and even_zero == 0:
+        return "utf-16-le"
+    if even_zero > 0.3 and odd_zero == 0:
+        return "utf-16-be"
+    return None
+
+
+def _plausible_share(text: str) -> float:
+    if not text:
+        return 1.0
+    return len(_PLAUSIBLE.findall(text)) / len(text)
+
+
+def read_text(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES) -> SourceText:
+    """Read and normalise a text file, with one-line ``InputError``s for every way it can be unusable."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"{p}: no such file")
+    if p.is_dir():
+        raise InputError(f"{p}: is a directory; give a text file (brief translate accepts folders)")
+    try:
+        size = p.stat().st_size
+        if size > max_bytes:
+            raise InputError(f"{p}: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:.0f} MB limit for one "
+                             "article; split it into articles")
+        data = p.read_bytes()
+    except OSError as e:
+        raise InputError(f"{p}: cannot read: {e.strerror or e}") from e
+    text, encoding = decode_bytes(data, str(p))
+    text = normalise_text(text)
+    if not text.strip():
+        raise InputError(f"{p}: the file is empty" if not data else f"{p}: the file holds only whitespace")
+    return SourceText(path=str(p), text=text, encoding=encoding)
