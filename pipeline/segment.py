@@ -1,0 +1,426 @@
+"""The segment stage: the structure of a Chinese news article or report.
+
+reads: a normalised source text; gives: a ``Document`` (title, subtitle, byline, epigraph, sections of
+paragraphs and photo captions, each block split into sentences with spans into the source).
+
+The rules are those of Chinese newspapers and work reports in general:
+
+- the title is the first line when it is short and does not read as a sentence; a subtitle opens with a
+  dash (——); a byline names a reporter (本报记者, 记者, 通讯员, ...);
+- an epigraph follows a label such as 题记 or 编者按, and runs over the short paragraphs under it;
+- a section heading is a short line with no sentence-final punctuation (often two phrases and a space);
+- a photo caption is a short standalone one-sentence line that opens with a date with a month
+  (2023年9月，...), or with 图为 / ▲, or ends with a photographer's credit (... 摄);
+- a block that stops mid-sentence (no sentence-final mark) continues in the next block: page or PDF
+  extraction broke it (贵 | 阳贵安), and it is joined back.
+
+Every function here is pure: text in, spans out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import regex
+
+from pipeline.document import Block, BlockKind, Document, Piece, Section, Sentence
+from pipeline.errors import NoChineseTextError
+from pipeline.textio import read_text
+
+# Sentence-final marks (Chinese and ASCII) and what may close a sentence after them.
+SENTENCE_FINAL = "。！？；…!?;"
+CLOSERS = "”’」』）》】〕〉\"')]"
+# A block ending in one of these stops mid-sentence.
+CONTINUING = "，、：,:（(《“‘—-～~·"
+
+TITLE_MAX_CHARS = 64
+HEADING_MAX_CHARS = 40
+# A heading with a comma inside is a short parallel phrase (稳中求进，推动发展); a longer line with commas
+# that stops without a full stop is the first half of a paragraph broken at a page or column end.
+HEADING_WITH_COMMA_MAX_CHARS = 24
+NUMBERED_HEADING_MAX_CHARS = 60
+CAPTION_MAX_CHARS = 100
+BYLINE_MAX_CHARS = 60
+EPIGRAPH_PARAGRAPH_MAX_CHARS = 120
+# Lines scanned for title, subtitle, byline and epigraph label.
+FRONT_MATTER_LINES = 8
+DEFAULT_CLAUSE_BUDGET = 150
+
+_LINE = regex.compile(r"[^\n]+")
+_EDGE_SPACE = regex.compile(r"^\s+|\s+$")
+_DASH_OPENING = regex.compile(r"^(?:——|—|─{1,2}|―{1,2}|－{1,2}|-{2})")
+_BYLINE = regex.compile(
+    r"^[（(]?(?:\p{Han}{0,10}?(?:记者|通讯员|实习生|特约撰稿|撰稿|撰文|作者|编辑|摄影)|文|图|文/图|图/文|文／图)"
+    r"\s*[:：/／｜|]?\s*\p{Han}{2,4}(?:[\s\u3000、,，]+\p{Han}{2,4})*\s*[）)]?$"
+)
+_EPIGRAPH_LABEL = regex.compile(r"^(题记|编者按|编者的话|编前语|导语|导读|按语|引言|前言|摘要)\s*(?:[:：]\s*)?")
+_CAPTION_DATE = regex.compile(
+    r"^(?:\d{4}|[〇零一二三四五六七八九]{4})年(?:\d{1,2}|[一二三四五六七八九十]{1,3})月"
+    r"(?:(?:\d{1,2}|[一二三四五六七八九十]{1,3})日)?(?:[上下]午|晚|晚间)?[，,、\s]"
+)
+_CAPTION_MARK = regex.compile(r"^(?:图为|上图|下图|左图|右图|图片|▲|△|■)|(?:\s|（|\()?摄[）)]?$|摄影[）)]?$")
+_NUMBERED_HEADING = regex.compile(r"^(?:[一二三四五六七八九十]{1,3}、|（[一二三四五六七八九十]{1,3}）|\([一二三四五六七八九十\d]{1,3}\)|\d{1,2}[.、．]\s*\D)")
+_HAN = regex.compile(r"\p{Han}")
+_LATIN_LETTER = regex.compile(r"[A-Za-z]")
+_LATIN_END = regex.compile(r"[A-Za-z0-9]$")
+_LATIN_START = regex.compile(r"^[A-Za-z0-9]")
+
+
+@dataclass(frozen=True)
+class Line:
+    """A non-blank source line, stripped of edge whitespace."""
+
+    text: str
+    start: int
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
+
+
+# --- sentences and clauses -------------------------------------------------------------------------------
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans ``[start, end)`` of ``text``, edge whitespace excluded, covering every other character.
+
+    A sentence ends at 。！？；… (and ASCII ! ? ; and a full stop after a word), with any closing quotes or
+    brackets that follow (”’）》」) kept in the sentence they close.
+    """
+    spans: list[tuple[int, int]] = []
+    start = 0
+    i = 0
+    n = len(text)
+    while i < n:
+        char = text[i]
+        if char in SENTENCE_FINAL or _is_full_stop(text, i):
+            i += 1
+            while i < n and (text[i] in SENTENCE_FINAL or text[i] == "."):
+                i += 1
+            while i < n and text[i] in CLOSERS:
+                i += 1
+            _add_span(spans, text, start, i)
+            start = i
+        else:
+            i += 1
+    _add_span(spans, text, start, n)
+    return spans
+
+
+def _is_full_stop(text: str, i: int) -> bool:
+    """An ASCII full stop that ends an English sentence: after a letter or closer, before a space or the end."""
+    if text[i] != "." or i == 0:
+        return False
+    before, after = text[i - 1], text[i + 1] if i + 1 < len(text) else " "
+    return (before.isalpha() or before in CLOSERS) and (after.isspace() or _HAN.match(after) is not None)
+
+
+def _add_span(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start < end:
+        spans.append((start, end))
+
+
+def split_clauses(text: str, budget: int = DEFAULT_CLAUSE_BUDGET) -> list[tuple[int, int]]:
+    """Split an over-long sentence into clause spans of at most ``budget`` characters, for the model.
+
+    Cuts go after ；/；, then ，/：, then 、; a clause with no such mark is cut at the budget. The spans
+    cover ``text`` in order, so the parts can be mapped back to (and rejoined into) the parent sentence.
+    """
+    if budget < 1:
+        raise ValueError(f"clause budget must be positive, got {budget}")
+    if len(text) <= budget:
+        return [(0, len(text))] if text else []
+    for marks in ("；;", "，,：:", "、"):
+        cuts = [m.end() for m in regex.finditer(f"[{regex.escape(marks)}][{regex.escape(CLOSERS)}]*", text)]
+        cuts = [c for c in cuts if 0 < c < len(text)]
+        if cuts:
+            pieces = _pack([0, *cuts, len(text)], budget)
+            return [span for a, b in pieces for span in _offset(split_clauses(text[a:b], budget), a)]
+    return [(a, min(a + budget, len(text))) for a in range(0, len(text), budget)]
+
+
+def _pack(bounds: list[int], budget: int) -> list[tuple[int, int]]:
+    """Greedily merge consecutive pieces between ``bounds`` while they fit the budget."""
+    packed: list[tuple[int, int]] = []
+    start = bounds[0]
+    for previous, bound in zip(bounds, bounds[1:]):
+        if bound - start > budget and previous > start:
+            packed.append((start, previous))
+            start = previous
+    packed.append((start, bounds[-1]))
+    return packed
+
+
+def _offset(spans: list[tuple[int, int]], by: int) -> list[tuple[int, int]]:
+    return [(a + by, b + by) for a, b in spans]
+
+
+# --- line classification ---------------------------------------------------------------------------------
+
+def ends_sentence(text: str) -> bool:
+    """True when ``text`` ends with sentence-final punctuation (closing quotes and brackets aside)."""
+    stripped = text.rstrip(CLOSERS + " ")
+    return bool(stripped) and (stripped[-1] in SENTENCE_FINAL or stripped.endswith("."))
+
+
+def is_heading(text: str) -> bool:
+    """A short line that does not read as a sentence: no sentence-final mark, no trailing comma."""
+    limit = NUMBERED_HEADING_MAX_CHARS if _NUMBERED_HEADING.match(text) else HEADING_MAX_CHARS
+    if len(text) > limit or ends_sentence(text) or text[-1] in CONTINUING:
+        return False
+    if len(text) > HEADING_WITH_COMMA_MAX_CHARS and any(mark in text for mark in "，,、"):
+        return False
+    # A heading is a phrase, not several sentences.
+    return not any(mark in text for mark in "。；;")
+
+
+def is_caption(text: str) -> bool:
+    """A short one-sentence line opening with a date that has a month (2023年9月，), or marked as a photo."""
+    if len(text) > CAPTION_MAX_CHARS:
+        return False
+    if _CAPTION_MARK.search(text):
+        return True
+    if not _CAPTION_DATE.match(text) or not ends_sentence(text):
+        return False
+    return len(split_sentences(text)) == 1
+
+
+def is_byline(text: str) -> bool:
+    """A reporter line: 本报记者 黄静, 新华社记者 张三 李四, 文/王五."""
+    return len(text) <= BYLINE_MAX_CHARS and _BYLINE.match(text) is not None
+
+
+def is_title(text: str) -> bool:
+    return (len(text) <= TITLE_MAX_CHARS and not text.endswith(("。", "；", "，", "、", "：", ":"))
+            and not is_byline(text) and not is_caption(text) and not _DASH_OPENING.match(text))
+
+
+def has_chinese(text: str) -> bool:
+    """True when Chinese characters make up at least a tenth of the letters."""
+    han = len(_HAN.findall(text))
+    return han > 0 and han >= 0.1 * (han + len(_LATIN_LETTER.findall(text)))
+
+
+# --- the stage --------------------------------------------------------------------------------------------
+
+def source_lines(source: str) -> list[Line]:
+    """The non-blank lines of ``source``, edge whitespace stripped, with their offsets."""
+    lines = []
+    for match in _LINE.finditer(source):
+        text = match.group()
+        stripped = text.strip()
+        if stripped:
+            lines.append(Line(stripped, match.start() + text.index(stripped)))
+    return lines
+
+
+def segment_text(source: str, *, path: str | None = None, encoding: str | None = None) -> Document:
+    """Segment a normalised source text into a ``Document``."""
+    document = Document(source=source, path=path, encoding=encoding)
+    lines = source_lines(source)
+    position = _front_matter(document, lines)
+    position = _epigraph(document, lines, position)
+    _body(document, lines[position:])
+    for _, block in document.blocks():
+        block.sentences = [Sentence(block.text[a:b], block.source_offset(a), block.source_offset(b - 1) + 1)
+                           for a, b in split_sentences(block.text)]
+    return document
+
+
+def segment_file(path: str | Path) -> Document:
+    """Read an article file (see ``pipeline.textio``) and segment it; refuses a text with no Chinese."""
+    source = read_text(path)
+    if not has_chinese(source.text):
+        raise NoChineseTextError(f"{path}: no Chinese text found (it looks like English or another language); "
+                                 "nothing to do")
+    return segment_text(source.text, path=source.path, encoding=source.encoding)
+
+
+def _block(kind: BlockKind, line: Line) -> Block:
+    return Block(kind, [Piece(line.text, line.start)])
+
+
+def _front_matter(document: Document, lines: list[Line]) -> int:
+    """Title, subtitle, byline and an epigraph label; returns the index of the first line after them."""
+    position = 0
+    if lines and is_title(lines[0].text) and not _EPIGRAPH_LABEL.match(lines[0].text):
+        document.title = _block("title", lines[0])
+        position = 1
+    while position < min(len(lines), FRONT_MATTER_LINES):
+        line = lines[position]
+        if document.title and not document.subtitle and _DASH_OPENING.match(line.text) \
+                and len(line.text) <= TITLE_MAX_CHARS:
+            document.subtitle = _block("subtitle", line)
+        elif not document.byline and is_byline(line.text):
+            document.byline = _block("byline", line)
+        else:
+            break
+        position += 1
+    return position
+
+
+def _epigraph(document: Document, lines: list[Line], position: int) -> int:
+    """An epigraph under a label (题记, 编者按, ...): the label's own line, then the short paragraphs under it."""
+    if position >= len(lines):
+        return position
+    line = lines[position]
+    label = _EPIGRAPH_LABEL.match(line.text)
+    if not label:
+        return position
+    label_text = line.text[: label.end(1) - label.start(1)]
+    document.epigraph_label = Block("epigraph_label", [Piece(label_text, line.start)])
+    rest = line.text[label.end():]
+    position += 1
+    if rest:  # 编者按：text on the same line: that paragraph is the epigraph
+        document.epigraph.append(Block("epigraph", [Piece(rest, line.start + label.end())]))
+        return position
+    while position < len(lines):
+        paragraph, after = _paragraph_at(lines, position, "epigraph")
+        too_long = len(paragraph.text) > EPIGRAPH_PARAGRAPH_MAX_CHARS
+        if is_heading(lines[position].text) or is_caption(lines[position].text) or (too_long and document.epigraph):
+            break
+        document.epigraph.append(paragraph)
+        _record_joins(document, paragraph)
+        position = after
+        if too_long:
+            break
+    return position
+
+
+def _paragraph_at(lines: list[Line], position: int, kind: BlockKind) -> tuple[Block, int]:
+    """The paragraph starting at ``lines[position]``, joined over breaks; returns it and the next index.
+
+    Only whole lines that continue an unfinished one are joined; captions met inside a broken paragraph
+    (a photo placed between the two halves on the page) are left for the caller.
+    """
+    pieces = [Piece(lines[position].text, lines[position].start)]
+    position += 1
+    while position < len(lines) and _unfinished(pieces[-1].text) and _continues(lines[position].text):
+        previous, line = pieces[-1].text, lines[position]
+        joiner = " " if _LATIN_END.search(previous) and _LATIN_START.match(line.text) else ""
+        pieces.append(Piece(line.text, line.start, joiner))
+        position += 1
+    return Block(kind, pieces), position
+
+
+def _unfinished(text: str) -> bool:
+    return not ends_sentence(text)
+
+
+def _continues(text: str) -> bool:
+    return not is_caption(text) and not _NUMBERED_HEADING.match(text)
+
+
+def _body(document: Document, lines: list[Line]) -> None:
+    section = Section(heading=None)
+    document.sections.append(section)
+    position = 0
+    while position < len(lines):
+        line = lines[position]
+        if is_caption(line.text):
+            section.blocks.append(_block("caption", line))
+            position += 1
+        elif is_heading(line.text):
+            section = Section(heading=_block("heading", line))
+            document.sections.append(section)
+            position += 1
+        else:
+            paragraph, position = _paragraph_at(lines, position, "paragraph")
+            # A photo caption between the halves of a broken paragraph: keep it, then join the halves.
+            while (position + 1 < len(lines) and not ends_sentence(paragraph.pieces[-1].text)
+                   and is_caption(lines[position].text) and not is_caption(lines[position + 1].text)):
+                section.blocks.append(_block("caption", lines[position]))
+                rest, position = _paragraph_at(lines, position + 1, "paragraph")
+                paragraph.pieces.extend(rest.pieces)
+            section.blocks.append(paragraph)
+            _record_joins(document, paragraph)
+    if document.sections[0].heading is None and not document.sections[0].blocks:
+        document.sections.pop(0)
+
+
+def _record_joins(document: Document, block: Block) -> None:
+    text = block.text
+    position = 0
+    for piece in block.pieces[:-1]:
+        position += len(piece.joiner) + len(piece.text)
+        document.repaired_joins.append(text[max(0, position - 6): position + 6])
+
+
+# --- views ------------------------------------------------------------------------------------------------
+
+def document_to_json(document: Document, *, clause_budget: int | None = None) -> dict:
+    """The JSON contract of ``brief segment --json`` (title, subtitle, byline, epigraph, sections), plus
+    spans and sentences for tools that point back at the source."""
+
+    def text(block: Block | None) -> str | None:
+        return block.text if block is not None else None
+
+    def detail(block: Block) -> dict:
+        sentences = []
+        for sentence in block.sentences:
+            item = {"text": sentence.text, "start": sentence.start, "end": sentence.end}
+            if clause_budget:
+                item["clauses"] = [sentence.text[a:b] for a, b in split_clauses(sentence.text, clause_budget)]
+            sentences.append(item)
+        return {"kind": block.kind, "text": block.text, "start": block.start, "end": block.end,
+                "sentences": sentences}
+
+    return {
+        "title": text(document.title),
+        "subtitle": text(document.subtitle),
+        "byline": text(document.byline),
+        "epigraph_label": text(document.epigraph_label),
+        "epigraph": [b.text for b in document.epigraph],
+        "sections": [
+            {
+                "heading": text(section.heading),
+                "paragraphs": [b.text for b in section.paragraphs],
+                "captions": [b.text for b in section.captions],
+                "sentence_counts": [len(b.sentences) for b in section.paragraphs],
+                "blocks": [detail(b) for b in ([section.heading] if section.heading else []) + section.blocks],
+            }
+            for section in document.sections
+        ],
+        "captions": [b.text for b in document.captions],
+        "repaired_joins": document.repaired_joins,
+        "front_matter": [detail(b) for i, b in document.blocks() if i is None],
+        "source": {"path": document.path, "encoding": document.encoding, "characters": len(document.source)},
+    }
+
+
+def format_outline(document: Document, *, clause_budget: int | None = None, width: int = 48) -> str:
+    """A human-readable outline: front matter, then each section with its paragraphs and captions."""
+
+    def short(text: str) -> str:
+        return text if len(text) <= width else text[: width - 1] + "…"
+
+    out = []
+    for label, block in (("title", document.title), ("subtitle", document.subtitle), ("byline", document.byline)):
+        if block is not None:
+            out.append(f"{label + ':':10}{block.text}")
+    if document.epigraph:
+        label = document.epigraph_label.text if document.epigraph_label else "epigraph"
+        out.append(f"{'epigraph:':10}{len(document.epigraph)} paragraphs under {label}")
+        out.extend(f"  ¶ {len(b.sentences):2d} sent  {short(b.text)}" for b in document.epigraph)
+    for number, section in enumerate(document.sections, 1):
+        heading = section.heading.text if section.heading else "(lead, no heading)"
+        sentences = sum(len(b.sentences) for b in section.paragraphs)
+        out.append(f"\nsection {number}: {heading}")
+        out.append(f"  {len(section.paragraphs)} paragraphs, {sentences} sentences, {len(section.captions)} captions")
+        for block in section.blocks:
+            if block.kind == "caption":
+                out.append(f"  [caption]     {short(block.text)}")
+                continue
+            clauses = ""
+            if clause_budget:
+                count = sum(len(split_clauses(s.text, clause_budget)) for s in block.sentences)
+                clauses = f" ({count} clauses)"
+            out.append(f"  ¶ {len(block.sentences):2d} sent{clauses}  {short(block.text)}")
+    joins = len(document.repaired_joins)
+    out.append(f"\n{joins} broken paragraph{'s' if joins != 1 else ''} joined; "
+               f"{sum(1 for _ in document.sentences())} sentences in all")
+    return "\n".join(out)
