@@ -19,7 +19,21 @@ def _print_json(data: object) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _BriefGroup(click.Group):
+    """A click group that turns the library's ``BriefError`` into one line on stderr and its exit code."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except BriefError as e:
+            click.echo(f"brief: error: {e}", err=True)
+            ctx.exit(e.exit_code)
+        except KeyboardInterrupt:
+            click.echo("brief: interrupted", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=_BriefGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="brief")
 def cli() -> None:
     """bilingual-brief: Chinese news and reports into English, every figure checked against the source.
@@ -55,20 +69,6 @@ def segment(article: str, as_json: bool, clause_budget: int | None) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``brief`` console script."""
     try:
-        cli.main(args=argv, prog_name="brief", standalone_mode=False)
-    except click.exceptions.Exit as e:
-        sys.exit(e.exit_code)
-    except click.Abort:
-        click.echo("brief: aborted", err=True)
-        sys.exit(130)
-    except click.ClickException as e:
-        e.show()
-        sys.exit(e.exit_code)
-    except BriefError as e:
-        click.echo(f"brief: error: {e}", err=True)
-        sys.exit(e.exit_code)
-    except KeyboardInterrupt:
-        click.echo("brief: interrupted", err=True)
-        sys.exit(130)
-    except BrokenPipeError:
+        cli.main(args=argv, prog_name="brief")
+    except BrokenPipeError:  # `brief ... | head`: the reader left; nothing more to say
         sys.exit(0)

@@ -39,6 +39,8 @@ HEADING_MAX_CHARS = 40
 # A heading with a comma inside is a short parallel phrase (稳中求进，推动发展); a longer line with commas
 # that stops without a full stop is the first half of a paragraph broken at a page or column end.
 HEADING_WITH_COMMA_MAX_CHARS = 24
+# Function words a phrase does not end on: a short line ending on one was cut mid-sentence.
+MID_SENTENCE_ENDINGS = "的和与及或把被对从向将并而且"
 NUMBERED_HEADING_MAX_CHARS = 60
 CAPTION_MAX_CHARS = 100
 BYLINE_MAX_CHARS = 60
@@ -170,7 +172,7 @@ def ends_sentence(text: str) -> bool:
 def is_heading(text: str) -> bool:
     """A short line that does not read as a sentence: no sentence-final mark, no trailing comma."""
     limit = NUMBERED_HEADING_MAX_CHARS if _NUMBERED_HEADING.match(text) else HEADING_MAX_CHARS
-    if len(text) > limit or ends_sentence(text) or text[-1] in CONTINUING:
+    if len(text) > limit or ends_sentence(text) or text[-1] in CONTINUING or text[-1] in MID_SENTENCE_ENDINGS:
         return False
     if len(text) > HEADING_WITH_COMMA_MAX_CHARS and any(mark in text for mark in "，,、"):
         return False
@@ -271,7 +273,7 @@ def _epigraph(document: Document, lines: list[Line], position: int) -> int:
     label = _EPIGRAPH_LABEL.match(line.text)
     if not label:
         return position
-    label_text = line.text[: label.end(1) - label.start(1)]
+    label_text = line.text[: label.end()].rstrip()
     document.epigraph_label = Block("epigraph_label", [Piece(label_text, line.start)])
     rest = line.text[label.end():]
     position += 1

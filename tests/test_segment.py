@@ -1,0 +1,176 @@
+"""The segment stage: structure of Chinese articles, sentences, clauses, and the no-loss invariant."""
+
+import json
+from pathlib import Path
+
+import pytest
+import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.segment import (
+    document_to_json,
+    is_caption,
+    is_heading,
+    segment_text,
+    split_clauses,
+    split_sentences,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SAMPLE = FIXTURES / "guiyang-cppcc-2023.txt"
+EXT_B = chr(0x20000)  # 𠀀, a CJK Extension B character (outside the BMP)
+
+
+def _sample_json() -> dict:
+    from pipeline.segment import segment_file
+
+    return document_to_json(segment_file(SAMPLE))
+
+
+def test_sample_article_matches_gold_structure():
+    gold = json.loads((FIXTURES / "guiyang-cppcc-2023.structure.json").read_text(encoding="utf-8"))
+    got = _sample_json()
+    for key in ("title", "subtitle", "byline", "epigraph", "captions", "repaired_joins"):
+        assert got[key] == gold[key], key
+    assert [s["heading"] for s in got["sections"]] == [s["heading"] for s in gold["sections"]]
+    assert [s["paragraphs"] for s in got["sections"]] == [s["paragraphs"] for s in gold["sections"]]
+    assert [len(s["paragraphs"]) for s in got["sections"]] == [2, 4, 4, 2, 7, 5]
+    assert len(got["captions"]) == 11
+
+
+def test_sentence_spans_point_back_at_the_source():
+    from pipeline.segment import segment_file
+
+    document = segment_file(SAMPLE)
+    for sentence in document.sentences():
+        covered = document.source[sentence.start:sentence.end]
+        assert regex.sub(r"\s", "", covered) == regex.sub(r"\s", "", sentence.text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("第一句。第二句！第三句？", ["第一句。", "第二句！", "第三句？"]),
+    ("他说：“工业强则省会强。”市政协主席表示赞同。", ["他说：“工业强则省会强。”", "市政协主席表示赞同。"]),
+    ("甲；乙。", ["甲；", "乙。"]),
+    ("收集点……2024年1月17日，委员来到这里。", ["收集点……", "2024年1月17日，委员来到这里。"]),
+    ("占全部提案数的46.5%，推动落实。", ["占全部提案数的46.5%，推动落实。"]),
+    ("《关于推进托育机构建设的建议》（试行）。下一句", ["《关于推进托育机构建设的建议》（试行）。", "下一句"]),
+    ("It rose 3.5 per cent. Then it fell!", ["It rose 3.5 per cent.", "Then it fell!"]),
+    ("无标点的句子", ["无标点的句子"]),
+])
+def test_split_sentences(text, expected):
+    assert [text[a:b] for a, b in split_sentences(text)] == expected
+
+
+def test_long_sentence_is_split_into_clauses_under_budget():
+    sentence = "，".join(["贵阳市政协坚持以中共二十大精神统一思想"] * 12) + "。"
+    spans = split_clauses(sentence, 50)
+    assert all(b - a <= 50 for a, b in spans)
+    assert "".join(sentence[a:b] for a, b in spans) == sentence
+    assert all(sentence[b - 1] in "，。" for a, b in spans)
+
+
+def test_clause_with_no_mark_is_cut_at_budget():
+    text = "长" * 25
+    assert split_clauses(text, 10) == [(0, 10), (10, 20), (20, 25)]
+
+
+def test_short_sentence_is_one_clause():
+    assert split_clauses("短句。", 150) == [(0, 3)]
+
+
+@pytest.mark.parametrize("line, heading", [
+    ("围绕“强省会”献计出力 服务中心大局彰显新作为", True),
+    ("一、坚持稳中求进 推动高质量发展", True),
+    ("稳中求进，推动发展", True),
+    ("委员们为贵阳点赞，也为自己点赞。", False),
+    ("2023年，贵阳市政协围绕高质量发展主题、“强省会”行动、", False),
+    ("近年来，市政协不断深化拓展政协“社区协商”，切实推动委员进", False),
+    ("这个项目由特斯拉公司和", False),
+    ("服务中心大局彰显新作为", True),
+])
+def test_heading_rule(line, heading):
+    assert is_heading(line) is heading
+
+
+@pytest.mark.parametrize("line, caption", [
+    ("2023年9月，贵阳市政协党组书记、主席石邦林调研建筑业和房地产业发展情况。", True),
+    ("2023年10月12日，市长在会上讲话。", True),
+    ("图为游客在景区参观。", True),
+    ("市民在广场上跳舞。新华社记者 张三 摄", True),
+    ("2023年，市政协提交民生提案186件。", False),  # a year alone opens body paragraphs
+    ("2023年12月20日，石邦林赴白云区开展现场办公。融媒问政平台是重要载体。", False),
+])
+def test_caption_rule(line, caption):
+    assert is_caption(line) is caption
+
+
+def test_editors_note_on_one_line_and_bylines():
+    text = ("暖心工程惠及万家\n\n新华社记者 张三 李四\n\n编者按：这是一组关于民生的报道。\n\n"
+            "今年以来，全市新建公园12个。居民纷纷点赞。\n")
+    document = segment_text(text)
+    assert document.title.text == "暖心工程惠及万家"
+    assert document.byline.text == "新华社记者 张三 李四"
+    assert document.epigraph_label.text == "编者按："
+    assert [b.text for b in document.epigraph] == ["这是一组关于民生的报道。"]
+    assert [b.text for b in document.sections[0].paragraphs] == ["今年以来，全市新建公园12个。居民纷纷点赞。"]
+
+
+def test_article_without_front_matter_starts_with_a_paragraph():
+    text = "今年以来，全市新建公园12个，新增绿地面积300公顷，市民出门见绿。居民纷纷点赞，认为生活更加美好了。\n"
+    document = segment_text(text)
+    assert document.title is None
+    assert len(document.sections) == 1 and document.sections[0].heading is None
+
+
+def test_broken_paragraph_with_a_caption_between_its_halves():
+    text = ("标题\n\n第一段话说到一半，被分页打断了，后半句在图片说明之后\n\n"
+            "2023年9月，市长调研企业。\n\n接着说完。\n")
+    document = segment_text(text)
+    section = document.sections[0]
+    assert [b.text for b in section.paragraphs] == ["第一段话说到一半，被分页打断了，后半句在图片说明之后接着说完。"]
+    assert [b.text for b in section.captions] == ["2023年9月，市长调研企业。"]
+
+
+def test_english_words_broken_across_lines_are_joined_with_a_space():
+    document = segment_text("标题\n\n这个项目由 Tesla Motors 和\n\nGeneral Motors 共同投资建设完成。\n")
+    assert document.sections[0].paragraphs[0].text == "这个项目由 Tesla Motors 和General Motors 共同投资建设完成。"
+    document = segment_text("标题\n\n这项研究由多所大学共同承担，它在国际上的英文名称一般被称为 deep\n\n"
+                            "learning for translation 项目。\n")
+    assert "deep learning for" in document.sections[0].paragraphs[0].text
+
+
+def test_extension_b_and_full_width_digits_survive():
+    text = f"标题\n\n{EXT_B}字在这里，数量为１２３个。第二句。\n"
+    document = segment_text(text)
+    assert [s.text for s in document.sentences()][1:] == [f"{EXT_B}字在这里，数量为１２３个。", "第二句。"]
+
+
+def _without_space(text: str) -> str:
+    return "".join(c for c in text if not c.isspace())
+
+
+_pieces = st.sampled_from([
+    "贵阳", "政协", "委员", "2023年", "9月", "，", "。", "！", "？", "；", "……", "“", "”", "（", "）", "《", "》",
+    "\n", "\n\n", "\n\n\n", " ", "\u3000", "——", "本报记者 黄静", "题记", "编者按：", "Hello", " world. ", "3.5%",
+    "一、", "图为", "摄", EXT_B, "１２", "10万", "\t", "A", "a. b",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.lists(_pieces, max_size=60).map("".join), st.text(max_size=300)))
+def test_segmentation_never_loses_duplicates_or_reorders_a_character(text):
+    document = segment_text(text)
+    blocks = [block for _, block in document.blocks()]
+    assert _without_space("".join(b.text for b in blocks)) == _without_space(text)
+    assert _without_space("".join(s.text for s in document.sentences())) == _without_space(text)
+    starts = [b.start for b in blocks]
+    assert starts == sorted(starts)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(min_size=1, max_size=400), st.integers(min_value=1, max_value=60))
+def test_clauses_cover_the_sentence_in_order_under_budget(text, budget):
+    spans = split_clauses(text, budget)
+    assert "".join(text[a:b] for a, b in spans) == text
+    assert all(0 < b - a <= budget for a, b in spans)
