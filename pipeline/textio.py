@@ -64,7 +64,7 @@ def normalise_text(text: str) -> str:
 
 
 def decode_bytes(data: bytes, name: str = "input") -> tuple[str, str]:
-    """Decode ``data``, detecting the encoding: BOM, then strict UTF-8, UTF-16 by its zero bytes, GB18030.
+    """Decode ``data``, detecting the encoding: BOM, then UTF-16 by its zero bytes, strict UTF-8, GB18030.
 
     Returns ``(text, encoding)``. Raises ``InputError`` for binary data or bytes no supported encoding reads.
     """
@@ -78,13 +78,10 @@ def decode_bytes(data: bytes, name: str = "input") -> tuple[str, str]:
     for magic, what in _MAGIC:
         if data.startswith(magic):
             raise InputError(f"{name}: this is {what}, not a text file")
-    utf16 = _utf16_without_bom(data)
-    if utf16:
-        try:
-            return data.decode(utf16), utf16
-        except UnicodeDecodeError:
-            pass
     if b"\x00" in data:
+        utf16 = _utf16_without_bom(data)
+        if utf16:
+            return utf16
         raise InputError(f"{name}: looks like a binary file (it contains NUL bytes), not a text file")
     try:
         return data.decode("utf-8"), "utf-8"
@@ -100,17 +97,17 @@ def decode_bytes(data: bytes, name: str = "input") -> tuple[str, str]:
         return text, "gb18030"
 
 
-def _utf16_without_bom(data: bytes) -> str | None:
-    """'utf-16-le' or 'utf-16-be' when every other byte is zero, as in ASCII-heavy UTF-16 text."""
-    sample = data[:4096]
-    if len(sample) < 8 or len(sample) % 2:
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 text saved without a byte-order mark: zero bytes, and one byte order reads as real text."""
+    if len(data) % 2:
         return None
-    even_zero = sample[0::2].count(0) / (len(sample) / 2)
-    odd_zero = sample[1::2].count(0) / (len(sample) / 2)
-    if odd_zero > 0.3 and even_zero == 0:
-        return "utf-16-le"
-    if even_zero > 0.3 and odd_zero == 0:
-        return "utf-16-be"
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _plausible_share(text) >= 0.95:
+            return text, encoding
     return None
 
 
