@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterator, Literal
 
-BlockKind = Literal["title", "subtitle", "byline", "epigraph_label", "epigraph", "heading", "paragraph", "caption"]
+BlockKind = Literal["kicker", "title", "subtitle", "byline", "epigraph_label", "epigraph", "heading", "paragraph", "caption"]
 
 
 @dataclass
@@ -102,6 +102,7 @@ class Document:
     """A segmented article. ``source`` is the normalised text all spans refer to."""
 
     source: str
+    kicker: Block | None = None  # 引题: a short line above the title, in newspapers
     title: Block | None = None
     subtitle: Block | None = None
     byline: Block | None = None
@@ -115,7 +116,7 @@ class Document:
 
     def blocks(self) -> Iterator[tuple[int | None, Block]]:
         """Every block in source order, with the index of its section (None for the front matter)."""
-        front = [self.title, self.subtitle, self.byline, self.epigraph_label, *self.epigraph]
+        front = [self.kicker, self.title, self.subtitle, self.byline, self.epigraph_label, *self.epigraph]
         for block in sorted((b for b in front if b is not None), key=lambda b: b.start):
             yield None, block
         for index, section in enumerate(self.sections):

@@ -62,6 +62,10 @@ _CAPTION_DATE = regex.compile(
     r"(?:(?:\d{1,2}|[一二三四五六七八九十]{1,3})日)?(?:[上下]午|晚|晚间)?[，,、\s]"
 )
 _CAPTION_MARK = regex.compile(r"^(?:图为|上图|下图|左图|右图|图片|▲|△|■)|(?:\s|（|\()?摄[）)]?$|摄影[）)]?$")
+# Credits that close an article: (责任编辑：李四), 来源：新华社. Short, but not headings.
+_CREDIT = regex.compile(r"^[（(【\[]?\s*(?:责任编辑|编辑|校对|审核|审校|来源|监制|统筹|值班编辑)\s*[:：]")
+# A dateline or source line under the title: 2023-11-16 08:30　来源：人民网.
+_META = regex.compile(r"^\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s|$)|^(?:来源|发布时间|发布日期)[:：]")
 _NUMBERED_HEADING = regex.compile(r"^(?:[一二三四五六七八九十]{1,3}、|（[一二三四五六七八九十]{1,3}）|\([一二三四五六七八九十\d]{1,3}\)|\d{1,2}[.、．]\s*\D)")
 _HAN = regex.compile(r"\p{Han}")
 _LATIN_LETTER = regex.compile(r"[A-Za-z]")
@@ -75,6 +79,7 @@ class Line:
 
     text: str
     start: int
+    indented: bool = False  # the raw line opens with whitespace (　　 marks a new paragraph in many sources)
 
     @property
     def end(self) -> int:
@@ -172,7 +177,7 @@ def ends_sentence(text: str) -> bool:
 def is_heading(text: str) -> bool:
     """A short line that does not read as a sentence: no sentence-final mark, no trailing comma."""
     limit = NUMBERED_HEADING_MAX_CHARS if _NUMBERED_HEADING.match(text) else HEADING_MAX_CHARS
-    if len(text) > limit or ends_sentence(text) or text[-1] in CONTINUING or text[-1] in MID_SENTENCE_ENDINGS:
+    if len(text) > limit or _CREDIT.match(text) or ends_sentence(text) or text[-1] in CONTINUING or text[-1] in MID_SENTENCE_ENDINGS:
         return False
     if len(text) > HEADING_WITH_COMMA_MAX_CHARS and any(mark in text for mark in "，,、"):
         return False
@@ -216,7 +221,11 @@ def source_lines(source: str) -> list[Line]:
         text = match.group()
         stripped = text.strip()
         if stripped:
-            lines.append(Line(stripped, match.start() + text.index(stripped)))
+            offset = text.index(stripped)
+            lines.append(Line(stripped, match.start() + offset, indented=offset > 0))
+    # Where most paragraphs open with an indent, an indent is a paragraph start, never a continuation.
+    if sum(line.indented for line in lines) < len(lines) / 2:
+        lines = [Line(line.text, line.start) for line in lines]
     return lines
 
 
@@ -247,17 +256,24 @@ def _block(kind: BlockKind, line: Line) -> Block:
 
 
 def _front_matter(document: Document, lines: list[Line]) -> int:
-    """Title, subtitle, byline and an epigraph label; returns the index of the first line after them."""
+    """Kicker, title, subtitle and byline; returns the index of the first line after them."""
     position = 0
     if lines and is_title(lines[0].text) and not _EPIGRAPH_LABEL.match(lines[0].text):
         document.title = _block("title", lines[0])
         position = 1
+        # Newspapers put a kicker (引题) above the main title; a second title-like line is the main title
+        # when a subtitle or a byline follows it (otherwise it is the first section heading).
+        if len(lines) > 2 and is_title(lines[1].text) and is_heading(lines[1].text) \
+                and (_DASH_OPENING.match(lines[2].text) or is_byline(lines[2].text)):
+            document.kicker = Block("kicker", document.title.pieces)
+            document.title = _block("title", lines[1])
+            position = 2
     while position < min(len(lines), FRONT_MATTER_LINES):
         line = lines[position]
         if document.title and not document.subtitle and _DASH_OPENING.match(line.text) \
                 and len(line.text) <= TITLE_MAX_CHARS:
             document.subtitle = _block("subtitle", line)
-        elif not document.byline and is_byline(line.text):
+        elif not document.byline and (is_byline(line.text) or (_META.search(line.text) and len(line.text) <= 80)):
             document.byline = _block("byline", line)
         else:
             break
@@ -301,7 +317,7 @@ def _paragraph_at(lines: list[Line], position: int, kind: BlockKind) -> tuple[Bl
     """
     pieces = [Piece(lines[position].text, lines[position].start)]
     position += 1
-    while position < len(lines) and _unfinished(pieces[-1].text) and _continues(lines[position].text):
+    while position < len(lines) and _unfinished(pieces[-1].text) and _continues(lines[position]):
         previous, line = pieces[-1].text, lines[position]
         joiner = " " if _LATIN_END.search(previous) and _LATIN_START.match(line.text) else ""
         pieces.append(Piece(line.text, line.start, joiner))
@@ -313,8 +329,8 @@ def _unfinished(text: str) -> bool:
     return not ends_sentence(text)
 
 
-def _continues(text: str) -> bool:
-    return not is_caption(text) and not _NUMBERED_HEADING.match(text)
+def _continues(line: Line) -> bool:
+    return not line.indented and not is_caption(line.text) and not _NUMBERED_HEADING.match(line.text)
 
 
 def _body(document: Document, lines: list[Line]) -> None:
@@ -372,6 +388,7 @@ def document_to_json(document: Document, *, clause_budget: int | None = None) ->
                 "sentences": sentences}
 
     return {
+        "kicker": text(document.kicker),
         "title": text(document.title),
         "subtitle": text(document.subtitle),
         "byline": text(document.byline),
@@ -401,7 +418,7 @@ def format_outline(document: Document, *, clause_budget: int | None = None, widt
         return text if len(text) <= width else text[: width - 1] + "…"
 
     out = []
-    for label, block in (("title", document.title), ("subtitle", document.subtitle), ("byline", document.byline)):
+    for label, block in (("kicker", document.kicker), ("title", document.title), ("subtitle", document.subtitle), ("byline", document.byline)):
         if block is not None:
             out.append(f"{label + ':':10}{block.text}")
     if document.epigraph:

@@ -174,3 +174,31 @@ def test_clauses_cover_the_sentence_in_order_under_budget(text, budget):
     spans = split_clauses(text, budget)
     assert "".join(text[a:b] for a, b in spans) == text
     assert all(0 < b - a <= budget for a, b in spans)
+
+
+def test_newspaper_front_matter_with_kicker_numbered_headings_and_credit():
+    text = ("聚焦高质量发展\n我国前三季度经济运行总体平稳\n——国家统计局新闻发言人答记者问\n本报记者  王浩  李心萍\n"
+            "新华社北京10月18日电（记者 魏玉坤）国家统计局18日发布数据，前三季度国内生产总值913027亿元。\n"
+            "一、工业生产稳步恢复\n前三季度，全国规模以上工业增加值同比增长4.0%。\n"
+            "二、服务业较快增长\n前三季度，服务业增加值同比增长6.0%。\n"
+            "图为10月18日，工人在江苏一家工厂车间内作业。新华社发（张三 摄）\n（责任编辑：李四）\n")
+    document = segment_text(text)
+    assert document.kicker.text == "聚焦高质量发展"
+    assert document.title.text == "我国前三季度经济运行总体平稳"
+    assert document.subtitle.text == "——国家统计局新闻发言人答记者问"
+    assert document.byline.text == "本报记者  王浩  李心萍"
+    assert [s.heading.text if s.heading else None for s in document.sections] == [
+        None, "一、工业生产稳步恢复", "二、服务业较快增长"]
+    assert [c.text for c in document.captions] == ["图为10月18日，工人在江苏一家工厂车间内作业。新华社发（张三 摄）"]
+    assert document.sections[-1].blocks[-1].text == "（责任编辑：李四）"
+
+
+def test_web_article_with_source_line_and_indented_paragraphs():
+    text = ("习近平会见美国总统\n2023-11-16 08:30:15　来源：人民网－人民日报\n"
+            "　　新华社旧金山11月15日电　国家主席习近平15日在旧金山会见美国总统拜登。\n"
+            "　　两国元首同意，继续推进双边合作，双方将在明年举行第二轮会谈\n"
+            "　　会谈在友好气氛中进行，持续约4个小时。\n")
+    document = segment_text(text)
+    assert document.byline.text.startswith("2023-11-16")
+    # An indent opens a paragraph, so the unfinished line is not joined to the next one.
+    assert len(document.sections[0].paragraphs) == 3
