@@ -1,0 +1,233 @@
+"""Checking a translation's figures against its source: the verdicts of the figure checker.
+
+reads: a Chinese source segment and its English translation; gives: a ``CheckResult`` with hard issues
+(missing, mismatch, unsupported) and warnings (approx_lost).
+
+Figures are compared by value, not by how they are written: 10万 = 100,000 = "100 thousand"; 90亿 = 9
+billion; 两成 = 20%; 2024年1月17日 = January 17, 2024. A compound figure (a date, a time, a range, 十三届二次
+会议) is broken into atoms (year, month, day; hour, minute; low, high; term, session) so that a dropped
+day or a changed year is found even when the rest of the date is right.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import regex
+
+from pipeline.figures.en import extract_en
+from pipeline.figures.model import CheckResult, Figure, Issue
+from pipeline.figures.zh import extract_zh
+
+# Chinese characters that make a small English number plausible even where no figure was extracted:
+# 两岸 -> "the two sides", 三友 -> "three friends", 首次 -> "the first time", 双方 -> "the two sides".
+LEXICAL_SUPPORT = {1: "一壹首头单独", 2: "二两双俩贰对", 3: "三叁仨", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八",
+                   9: "九", 10: "十"}
+# Rounding a translator may do ("13.21万亿" -> "13.2 trillion") stays within this relative difference.
+ROUNDING_TOLERANCE = 0.05
+
+
+@dataclass
+class Atom:
+    """One number inside a figure: its comparison family, acceptable values and whether it is hard."""
+
+    family: str  # "num", "pct" or "month"
+    values: tuple[float, ...]
+    figure: Figure
+    role: str  # "value", "year", "month", "day", "hour", "minute", "low", "high", "part"
+    hard: bool
+    index: int = 0
+
+
+def atoms_of(figure: Figure, *, side: str) -> list[Atom]:
+    """Break ``figure`` into comparable atoms; ``side`` is "source" or "target" (hardness rules differ)."""
+    hard = not figure.soft
+    if side == "source" and figure.written == "words" and figure.value == 1:
+        hard = False  # 一 is often "a", "the", or nothing at all in English
+    kind, value = figure.kind, figure.value
+    if kind == "numeric_name" or value is None:
+        return []
+    if kind in ("quantity", "multiple", "year", "decade", "ordinal"):
+        if figure.parts:
+            return [a for p in figure.parts for a in atoms_of(p, side=side)]
+        v = float(value)
+        return [Atom("num", (v, *figure.alternatives), figure, "value", hard)]
+    if kind in ("percent", "percentage_points"):
+        return [Atom("pct", (float(value),), figure, "value", hard)]
+    if kind == "range":
+        family = "pct" if figure.unit in ("%", "percent") else "num"
+        return [Atom(family, (float(value[0]),), figure, "low", hard),
+                Atom(family, (float(value[1]),), figure, "high", hard)]
+    if kind == "date":
+        return _date_atoms(figure, str(value), hard)
+    if kind == "time":
+        h, mi = (int(x) for x in str(value).split(":"))
+        hours = {float(h), float(h % 12), float((h + 12) % 24)} if h <= 12 else {float(h), float(h - 12)}
+        out = [Atom("num", tuple(sorted(hours)), figure, "hour", hard)]
+        if mi:
+            out.append(Atom("num", (float(mi),), figure, "minute", hard))
+        return out
+    return []
+
+
+def _date_atoms(figure: Figure, value: str, hard: bool) -> list[Atom]:
+    m = regex.fullmatch(r"(\d{4}|-)-(\d{2}|-)?(?:-(\d{2}))?", value)
+    if not m:
+        return []
+    out = []
+    if m.group(1) != "-":
+        out.append(Atom("num", (float(m.group(1)),), figure, "year", hard))
+    # 元旦 is January 1 but is rendered "New Year's Day": its month and day are soft.
+    holiday = "元旦" in figure.text
+    if m.group(2) and m.group(2) != "-":
+        out.append(Atom("month", (float(m.group(2)),), figure, "month", hard and not holiday))
+    if m.group(3):
+        out.append(Atom("num", (float(m.group(3)),), figure, "day", hard and not holiday))
+    return out
+
+
+def _equal(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+
+
+def _precision(figure: Figure) -> float | None:
+    """The unit of the last written digit of an English number: "13.2 trillion" -> 1e11; "120,000" -> 1e4."""
+    m = regex.search(r"(\d[\d,]*)(?:\.(\d+))?", figure.text)
+    if not m or not isinstance(figure.value, float) or figure.value == 0:
+        return None
+    digits = m.group(1).replace(",", "")
+    mantissa = float(digits + ("." + m.group(2) if m.group(2) else ""))
+    if mantissa == 0:
+        return None
+    scale = figure.value / mantissa
+    if m.group(2):
+        return scale * 10 ** -len(m.group(2))
+    zeros = len(digits) - len(digits.rstrip("0"))
+    return scale * 10 ** zeros
+
+
+def _rounds_to(source: float, target_atom: Atom) -> bool:
+    """True when ``source`` rounded at the English figure's precision gives the English value."""
+    p = _precision(target_atom.figure)
+    if p is None or p <= 0:
+        return False
+    t = target_atom.values[0]
+    if abs(source - t) > ROUNDING_TOLERANCE * max(abs(source), abs(t)):
+        return False
+    if target_atom.role != "value" or target_atom.figure.kind not in ("quantity", "percent"):
+        return False
+    return _equal(math.floor(source / p + 0.5) * p, t) or _equal(math.floor(source / p) * p, t) \
+        or _equal(math.ceil(source / p) * p, t)
+
+
+def _values_match(s: Atom, t: Atom) -> bool:
+    return s.family == t.family and any(_equal(a, b) for a in s.values for b in t.values)
+
+
+def _supported_lexically(atom: Atom, source: str) -> bool:
+    v = atom.values[0]
+    if atom.family != "num" or not float(v).is_integer() or not 1 <= v <= 10:
+        return False
+    return any(c in source for c in LEXICAL_SUPPORT[int(v)])
+
+
+def compare_figures(source: str, target: str, source_figures: list[Figure],
+                    target_figures: list[Figure]) -> CheckResult:
+    """Match figures already extracted from ``source`` and ``target`` and return the verdicts."""
+    s_atoms = [a for f in source_figures for a in atoms_of(f, side="source")]
+    t_atoms = [a for f in target_figures for a in atoms_of(f, side="target")]
+    for i, a in enumerate(s_atoms):
+        a.index = i
+    for i, a in enumerate(t_atoms):
+        a.index = i
+    pair_of_s: dict[int, Atom] = {}
+    pair_of_t: dict[int, Atom] = {}
+
+    def link(s: Atom, t: Atom) -> None:
+        pair_of_s[s.index] = t
+        pair_of_t[t.index] = s
+
+    # Exact matches first, same kind before any kind, hard source atoms before soft ones (so that a soft
+    # 一 does not take the "one" a hard 1 needs), then roundings.
+    for rule in ("same_kind", "any_kind", "rounding"):
+        for s in sorted(s_atoms, key=lambda a: not a.hard):
+            if s.index in pair_of_s:
+                continue
+            for t in t_atoms:
+                if t.index in pair_of_t:
+                    continue
+                if rule == "same_kind" and (t.figure.kind != s.figure.kind or not _values_match(s, t)):
+                    continue
+                if rule == "any_kind" and not _values_match(s, t):
+                    continue
+                if rule == "rounding" and not (s.family == t.family and s.family != "month"
+                                               and any(_rounds_to(v, t) for v in s.values)):
+                    continue
+                link(s, t)
+                break
+
+    issues: list[Issue] = []
+    warnings: list[Issue] = []
+    seen: set[tuple] = set()
+
+    def report(kind: str, s_fig: Figure | None, t_fig: Figure | None, message: str, *, warning=False) -> None:
+        key = (kind, id(s_fig), id(t_fig))
+        if key in seen:
+            return
+        seen.add(key)
+        (warnings if warning else issues).append(
+            Issue(kind, s_fig.text if s_fig else None, t_fig.text if t_fig else None, message))
+
+    left_t = [t for t in t_atoms if t.index not in pair_of_t]
+    for s in s_atoms:
+        if s.index in pair_of_s or not s.hard:
+            continue
+        candidates = [t for t in left_t if t.family == s.family and (t.hard or t.figure.kind == s.figure.kind)]
+        if candidates:
+            t = min(candidates, key=lambda t: abs(t.figure.start / max(1, len(target))
+                                                 - s.figure.start / max(1, len(source))))
+            left_t.remove(t)
+            link(s, t)
+            report("mismatch", s.figure, t.figure,
+                   f"{_describe(s)} in the source, {_fmt(t.values[0])} in the translation")
+        else:
+            report("missing", s.figure, None, f"{_describe(s)} is not in the translation")
+    for t in left_t:
+        if t.hard and not _supported_lexically(t, source):
+            report("unsupported", None, t.figure,
+                   f"{t.figure.text!r} ({_fmt(t.values[0])}) has no counterpart in the source")
+
+    matches = []
+    done = set()
+    for s in s_atoms:
+        t = pair_of_s.get(s.index)
+        if t is None or (id(s.figure), id(t.figure)) in done:
+            continue
+        done.add((id(s.figure), id(t.figure)))
+        matches.append((s.figure, t.figure))
+        if s.figure.approx in ("more_than", "about", "less_than", "at_least", "at_most") and t.figure.approx is None \
+                and _values_match(s, t):
+            report("approx_lost", s.figure, t.figure,
+                   f"the source says {s.figure.text!r} ({s.figure.approx.replace('_', ' ')}), the translation "
+                   f"gives {t.figure.text!r} as exact", warning=True)
+    return CheckResult(source=source, target=target, source_figures=source_figures,
+                       target_figures=target_figures, issues=issues, warnings=warnings, matches=matches)
+
+
+def check(source: str, target: str) -> CheckResult:
+    """Check the figures of English ``target`` against Chinese ``source`` (one segment each)."""
+    return compare_figures(source, target, extract_zh(source), extract_en(target))
+
+
+def _fmt(v: float) -> str:
+    if float(v).is_integer():
+        return f"{int(v):,}"
+    return f"{v:,.6g}" if abs(v) < 1e6 else f"{v:,.0f}"
+
+
+def _describe(atom: Atom) -> str:
+    f = atom.figure
+    if atom.role in ("value",) and f.kind != "date":
+        return f"{f.text!r} ({_fmt(atom.values[0])}{'%' if atom.family == 'pct' else ''})"
+    return f"the {atom.role} of {f.text!r} ({_fmt(atom.values[0])})"

@@ -1,0 +1,266 @@
+"""Figures in English text: digits, spelled-out numbers, scales, percentages, ordinals, dates, times.
+
+reads: an English string; gives: ``list[Figure]`` in text order, with spans into that string.
+
+Words that are numbers only sometimes are marked soft: "one" (a pronoun in "one of the", "no one"),
+"first", "once", "both", "a couple", "twice", "half", "a decade". A soft figure can stand for a source
+figure but is never reported as unsupported by itself.
+"""
+
+from __future__ import annotations
+
+import regex
+
+from pipeline.figures.model import Figure
+from pipeline.figures.numbers import EN_ORDINALS, EN_SCALES, EN_TENS, EN_UNITS, parse_arabic, parse_en_words
+
+MONTHS = {"january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
+          "september": 9, "october": 10, "november": 11, "december": 12, "jan": 1, "feb": 2, "mar": 3, "apr": 4,
+          "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12}
+_MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+          r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.)")
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
+_NUMBER_WORD = "|".join(sorted(list(EN_UNITS) + list(EN_TENS) + list(EN_ORDINALS) + list(EN_SCALES),
+                               key=len, reverse=True))
+_WORDS = regex.compile(
+    rf"\b(?:a\s+(?=hundred|thousand|million|billion|trillion|dozen))?(?:{_NUMBER_WORD})"
+    rf"(?:(?:\s*-\s*|\s+|(?<=hundred|thousand|million|billion|trillion)\s+and\s+)(?:{_NUMBER_WORD}))*\b"
+    rf"(?:\s+and\s+a\s+half\b)?", regex.IGNORECASE)
+
+APPROX = (("more than", "more_than"), ("over", "more_than"), ("above", "more_than"), ("in excess of", "more_than"),
+          ("upwards of", "more_than"), ("exceeding", "more_than"), ("nearly", "less_than"),
+          ("almost", "less_than"), ("close to", "less_than"), ("less than", "less_than"),
+          ("fewer than", "less_than"), ("under", "less_than"), ("below", "less_than"), ("about", "about"),
+          ("around", "about"), ("approximately", "about"), ("roughly", "about"), ("some", "about"),
+          ("an estimated", "about"), ("estimated", "about"), ("at least", "at_least"), ("no less than", "at_least"),
+          ("at most", "at_most"), ("up to", "at_most"), ("no more than", "at_most"))
+_APPROX = regex.compile(r"\b(" + "|".join(sorted((a for a, _ in APPROX), key=len, reverse=True))
+                        + r")\s+(?:the\s+)?(?:US\$|\$|€|£|¥|RMB\s?)?$", regex.IGNORECASE)
+_APPROX_MAP = dict(APPROX)
+
+# Letters and digits in one token are a name or a code (G20, COVID-19, 4Corners7Seas), not a figure;
+# ordinals, decades, times and glued units are taken before this runs.
+_CODE = regex.compile(r"\b[A-Za-z]+[-‑]?\d+[A-Za-z\d]*\b|\b\d+[A-Za-z]+\d+\w*\b|\b\d+[A-Za-z]{1,3}\b(?<!\d(?:st|nd|rd|th|s|km|kg|m|cm|mm|g|t|mg|GW|MW|kW|kWh|ha|bn|mn|pm|am|x|k))"
+                      r"|\b(?:Five|5)-Year\s+Plans?\b|\b\d+/\d+\b(?=\s*(?:service|support|access|coverage|operation))"
+                      r"|\b(?:No|Number|Line|Route|Room|Unit|Platform|Gate|Terminal)\s*\.?\s*(?=\d)")
+_DATE = regex.compile(
+    rf"\b(?P<m>{_MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>\d{{4}})\b)?"
+    rf"|\b(?:the\s+)?(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH})(?:,?\s+(?P<y2>\d{{4}})\b)?"
+    rf"|\b(?P<m3>{_MONTH}),?\s+(?P<y3>\d{{4}})\b"
+    rf"|\b(?P<y4>\d{{4}})-(?P<m4>\d{{1,2}})-(?P<d4>\d{{1,2}})\b"
+    rf"|\b(?P<m5>{_MONTH})(?!\w)")
+# "May" and "March" are also verbs: months only after one of these words or before a day or year.
+_MONTH_CONTEXT = regex.compile(r"\b(?:in|on|since|until|till|by|from|to|through|last|next|this|early|late|mid|"
+                               r"end\s+of|of|before|after|during|between|and)[\s-]+$", regex.IGNORECASE)
+_TIME = regex.compile(
+    r"(?<![\d.:,])(?P<h>\d{1,2}):(?P<mi>\d{2})(?:\s*(?P<ap>[ap])\.?\s?m\b\.?)?(?![\d:])"
+    r"|(?<![\d.:,])(?P<h2>\d{1,2})\s*(?P<ap2>[ap])\.?\s?m\b\.?"
+    r"|\b(?P<h3>\d{1,2})\s+o'clock\b", regex.IGNORECASE)
+_DECADE = regex.compile(r"(?:\b|')(?P<c>\d{4}|\d{2})['’]?s\b")
+_SHORT_YEAR = regex.compile(r"(?<![\w'’])['’](?P<y>\d{2})\b(?!['’])")
+_NUMBER = regex.compile(
+    rf"(?<![\w.,])(?P<cur>US\$|HK\$|A\$|C\$|\$|€|£|¥|RMB\s?)?\s*(?P<n>{_NUM})(?P<ord>st|nd|rd|th)?\b"
+    rf"(?:\s*-?\s*(?P<sc>hundred|thousand|million|billion|trillion|bn|mn|m|k)\b)?"
+    rf"(?P<unit>km|kg|cm|mm|mg|GW|MW|kW|kWh|ha|x)?\b"
+    rf"(?:\s*(?P<pct>%|percentage\s+points?|per\s*cent\b|pct\b|points?\b))?", regex.IGNORECASE)
+_SOFT_WORDS = {"both": 2, "twice": 2, "double": 2, "doubled": 2, "pair": 2, "couple": 2, "dozen": 12,
+               "half": 0.5, "once": 1, "single": 1, "decade": 10, "triple": 3, "tripled": 3, "thrice": 3,
+               "quarter": 0.25}
+_SOFT = regex.compile(r"\b(?:a\s+)?(?P<w>" + "|".join(_SOFT_WORDS) + r")\b", regex.IGNORECASE)
+_VAGUE = regex.compile(r"\b(?:hundreds|thousands|millions|billions|tens|dozens|scores)\s+(?:of\s+(?:thousands|millions)\s+)?(?:of\b)?"
+                       r"|\b(?:one|1)\s+(?=of\b|another\b|day\b|by\s+one)|\bno\s+one\b|\bone['’]s\b|\bthe\s+one\b"
+                       r"|\b(?:this|that|any|every|each|which)\s+one\b|\bone\s+(?=(?:who|that|which|can|could|must|should|would|will|may|might|has|is)\b)",
+                       regex.IGNORECASE)
+_SCALE = {"hundred": 100, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "bn": 1e9, "mn": 1e6,
+          "m": 1e6, "k": 1e3}
+
+
+def extract_en(text: str) -> list[Figure]:
+    """Find every figure in English ``text``; spans are offsets into ``text`` itself."""
+    taken = bytearray(len(text))
+    figures: list[Figure] = []
+
+    def free(s: int, e: int) -> bool:
+        return not any(taken[s:e])
+
+    def claim(s: int, e: int) -> None:
+        taken[s:e] = b"\x01" * (e - s)
+
+    def add(fig: Figure) -> None:
+        figures.append(fig)
+        claim(fig.start, fig.end)
+
+    _dates(text, free, add)
+    for m in _TIME.finditer(text):
+        if not free(m.start(), m.end()):
+            continue
+        h = int(m.group("h") or m.group("h2") or m.group("h3"))
+        mi = int(m.group("mi") or 0)
+        ap = (m.group("ap") or m.group("ap2") or "").lower()
+        if ap == "p" and h < 12:
+            h += 12
+        if h <= 24 and mi < 60:
+            add(Figure(m.group(), "time", f"{h:02d}:{mi:02d}", m.start(), m.end()))
+    for m in _DECADE.finditer(text):
+        if free(m.start(), m.end()):
+            c = int(m.group("c"))
+            c = c if c >= 1000 else (1900 + c if c >= 20 else 2000 + c)
+            if c % 10 == 0:
+                add(Figure(m.group(), "decade", c, m.start(), m.end()))
+    for m in _CODE.finditer(text):
+        if free(m.start(), m.end()):
+            claim(m.start(), m.end())
+    for m in _SHORT_YEAR.finditer(text):
+        if free(m.start(), m.end()):
+            y = int(m.group("y"))
+            add(Figure(m.group(), "year", 2000 + y if y < 50 else 1900 + y, m.start(), m.end()))
+    for m in _VAGUE.finditer(text):
+        if free(m.start(), m.end()):
+            claim(m.start(), m.end())
+    _numbers(text, free, add)
+    _words(text, free, add)
+    for m in _SOFT.finditer(text):
+        if free(m.start(), m.end()):
+            w = m.group("w").lower()
+            kind = "multiple" if w in ("twice", "double", "doubled", "triple", "tripled", "thrice") else "quantity"
+            add(Figure(m.group(), kind, float(_SOFT_WORDS[w]), m.start(), m.end(), soft=True, written="words"))
+    figures.sort(key=lambda f: f.start)
+    return _merge_ranges(text, figures)
+
+
+def _approx_before(text: str, start: int) -> str | None:
+    m = _APPROX.search(text[max(0, start - 30):start])
+    return _APPROX_MAP.get(m.group(1).lower()) if m else None
+
+
+def _dates(text, free, add) -> None:
+    for m in _DATE.finditer(text):
+        month = m.group("m") or m.group("m2") or m.group("m3") or m.group("m5")
+        day = m.group("d") or m.group("d2") or m.group("d4")
+        year = m.group("y") or m.group("y2") or m.group("y3") or m.group("y4")
+        if m.group("m4"):
+            mo = int(m.group("m4"))
+        else:
+            mo = MONTHS[month.lower().rstrip(".")]
+        s = m.start("m5") if m.group("m5") else m.start()
+        if m.group("m5") and month in ("May", "March") and not _MONTH_CONTEXT.search(text[max(0, s - 12):s]):
+            continue
+        if not free(s, m.end()):
+            continue
+        d = int(day) if day else None
+        y = int(year) if year else None
+        if d is not None and not 1 <= d <= 31 or not 1 <= mo <= 12:
+            continue
+        if y is not None:
+            value = f"{y:04d}-{mo:02d}" + (f"-{d:02d}" if d else "")
+        else:
+            value = f"--{mo:02d}" + (f"-{d:02d}" if d else "")
+        add(Figure(text[s:m.end()], "date", value, s, m.end(), written="words"))
+
+
+def _numbers(text, free, add) -> None:
+    for m in _NUMBER.finditer(text):
+        s, e = m.start("cur") if m.group("cur") else m.start("n"), m.end()
+        if not free(m.start("n"), m.end("n")):
+            continue
+        while e > m.end("n") and not free(s, e):
+            e -= 1
+        raw = m.group("n")
+        v = parse_arabic(raw)
+        if v is None:
+            continue
+        sc = (m.group("sc") or "").lower()
+        if sc in ("m", "k") and not m.group("cur"):
+            sc = ""
+            e = m.end("n")
+        if sc:
+            v *= _SCALE[sc]
+        pct = (m.group("pct") or "").lower()
+        approx = _approx_before(text, s)
+        tail = regex.match(r"\s*(?:or\s+so|-?plus)\b", text[e:])
+        if tail:
+            approx = "about" if "so" in tail.group() else "more_than"
+        if m.group("ord"):
+            add(Figure(text[s:m.end("ord")], "ordinal", v, s, m.end("ord")))
+            continue
+        if pct.startswith("point") and pct:
+            # "2.5 points" is a percentage point only next to a rate; plain "points" stay a quantity.
+            add(Figure(text[s:e], "quantity", v, s, e, approx=approx, unit="points"))
+            continue
+        if pct.startswith("percentage"):
+            add(Figure(text[s:e], "percentage_points", v, s, e, approx=approx, unit="points"))
+            continue
+        if pct:
+            add(Figure(text[s:e], "percent", v, s, e, approx=approx, unit="%"))
+            continue
+        unit = m.group("unit")
+        cur = (m.group("cur") or "").strip() or None
+        if not sc and not cur and regex.fullmatch(r"\d{4}", raw) and 1900 <= v <= 2100:
+            add(Figure(text[s:e], "year", int(v), s, e))
+            continue
+        nxt = regex.match(r"[\s-]*(times|fold)\b", text[e:], regex.IGNORECASE)
+        if nxt:
+            e += nxt.end()
+            add(Figure(text[s:e], "multiple", v, s, e, approx=approx))
+            continue
+        add(Figure(text[s:e], "quantity", v, s, e, approx=approx, unit=unit or cur))
+
+
+def _words(text, free, add) -> None:
+    for m in _WORDS.finditer(text):
+        s, e = m.start(), m.end()
+        if not free(s, e):
+            # Keep the free head of the run ("two" in "two 19th"), else skip.
+            continue
+        run = m.group().lower()
+        half = run.endswith(" half")
+        if half:
+            run = regex.sub(r"\s+and\s+a\s+half$", "", run)
+        words = [w for w in regex.split(r"[\s-]+", run) if w not in ("and", "a", "")]
+        if run.startswith("a "):
+            words = ["one"] + words
+        parsed = parse_en_words(words)
+        if parsed is None:
+            continue
+        v, ordinal = parsed
+        v += 0.5 if half else 0
+        approx = _approx_before(text, s)
+        tail = regex.match(r"[\s-]*(percent|per\s+cent|%|percentage\s+points?)", text[e:], regex.IGNORECASE)
+        soft = v == 1 and words in (["one"], ["first"])
+        if tail:
+            e += tail.end()
+            kind = "percentage_points" if "point" in tail.group().lower() else "percent"
+            add(Figure(text[s:e], kind, v, s, e, approx=approx, written="words"))
+            continue
+        if ordinal:
+            add(Figure(text[s:e], "ordinal", v, s, e, soft=soft, written="words"))
+            continue
+        nxt = regex.match(r"[\s-]*(times|fold)\b", text[e:], regex.IGNORECASE)
+        if nxt and v > 1:
+            e += nxt.end()
+            add(Figure(text[s:e], "multiple", v, s, e, approx=approx, written="words"))
+            continue
+        add(Figure(text[s:e], "quantity", v, s, e, approx=approx, soft=soft, written="words"))
+
+
+def _merge_ranges(text: str, figures: list[Figure]) -> list[Figure]:
+    """'1-3', '1 to 3', 'between one and three', 'from 5 to 10': two quantities become one range."""
+    out: list[Figure] = []
+    i = 0
+    while i < len(figures):
+        a = figures[i]
+        if i + 1 < len(figures):
+            b = figures[i + 1]
+            gap = text[a.end:b.start]
+            before = text[max(0, a.start - 9):a.start].lower()
+            joined = regex.fullmatch(r"\s*(?:-|–|—|to)\s*", gap) or (
+                regex.fullmatch(r"\s+and\s+", gap) and before.rstrip().endswith("between"))
+            if joined and a.kind == b.kind and a.kind in ("quantity", "percent") and not a.soft and not b.soft \
+                    and isinstance(a.value, float) and isinstance(b.value, float) and a.value < b.value:
+                out.append(Figure(text[a.start:b.end], "range", [a.value, b.value], a.start, b.end,
+                                  approx=a.approx, unit=b.unit, written=a.written))
+                i += 2
+                continue
+        out.append(a)
+        i += 1
+    return out

@@ -1,0 +1,170 @@
+"""Parsing numerals: Chinese (十三, 两千, 三千五, 13.21万亿, 二〇一七) and English words (twenty-one).
+
+Pure functions; they return ``None`` for a string that is not a number rather than guessing.
+"""
+
+from __future__ import annotations
+
+import cn2an
+
+# Full-width forms that figures are written with; mapped one character to one character so that offsets
+# into the normalised copy are offsets into the original text.
+FULL_WIDTH = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)},
+                            "％": "%", "．": ".", "＋": "+", "－": "-", "～": "~", "\u3000": " ",
+                            "：": ":", "／": "/", "﹪": "%"})
+
+CN_DIGITS = {"零": 0, "〇": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+             "六": 6, "七": 7, "八": 8, "九": 9, "壹": 1, "贰": 2, "貳": 2, "叁": 3, "參": 3, "肆": 4,
+             "伍": 5, "陆": 6, "陸": 6, "柒": 7, "捌": 8, "玖": 9}
+CN_SMALL_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+CN_BIG_UNITS = {"万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8}
+
+
+def normalise_digits(text: str) -> str:
+    """The text with full-width digits and signs made ASCII; same length, so offsets carry over."""
+    return text.translate(FULL_WIDTH)
+
+
+def parse_arabic(text: str) -> float | None:
+    """'1,234.5' -> 1234.5; ``None`` when it is not a plain decimal number."""
+    try:
+        return float(text.replace(",", "").replace(" ", ""))
+    except ValueError:
+        return None
+
+
+def parse_zh_number(text: str) -> float | None:
+    """Parse a Chinese or mixed numeral: 十三, 两千, 三千五, 十万八千, 1.5万, 13.21万亿, 三点五, 二〇一七.
+
+    Returns ``None`` for strings that are not numbers (a bare 万, stray characters).
+    """
+    text = text.replace(" ", "")
+    if not text:
+        return None
+    for big in ("亿", "億", "万", "萬"):
+        i = text.find(big)
+        if i < 0:
+            continue
+        if i == 0:
+            return None
+        left = parse_zh_number(text[:i])
+        if left is None:
+            return None
+        scale = CN_BIG_UNITS[big]
+        right_text = text[i + 1:]
+        if not right_text:
+            return left * scale
+        # 两万五 is 25,000: a lone digit after the unit counts tenths of it.
+        if len(right_text) == 1 and right_text in CN_DIGITS:
+            return left * scale + CN_DIGITS[right_text] * scale / 10
+        if right_text[0] in CN_BIG_UNITS:
+            # 万亿: the first unit scales the left part, the second scales the result.
+            inner = parse_zh_number(text[:i + 1])
+            rest = parse_zh_number("1" + right_text)
+            return None if inner is None or rest is None else inner * rest
+        right = parse_zh_number(right_text.lstrip("零〇"))
+        return None if right is None else left * scale + right
+    return _parse_small(text)
+
+
+def _parse_small(text: str) -> float | None:
+    """Below ten thousand: Arabic digits, 三千五百, 三千五, 二〇一七, 三点五, 3千."""
+    arabic = parse_arabic(text)
+    if arabic is not None:
+        return arabic
+    if text[0].isdigit():
+        # 3千, 1.5百: Arabic digits scaled by one Chinese unit.
+        j = 0
+        while j < len(text) and (text[j].isdigit() or text[j] in ".,"):
+            j += 1
+        head = parse_arabic(text[:j])
+        rest = text[j:]
+        if head is None or rest not in CN_SMALL_UNITS:
+            return None
+        return head * CN_SMALL_UNITS[rest]
+    if "点" in text:
+        whole, _, frac = text.partition("点")
+        if not frac or any(c not in CN_DIGITS for c in frac):
+            return None
+        w = _parse_small(whole) if whole else 0.0
+        if w is None:
+            return None
+        return float(f"{int(w)}.{''.join(str(CN_DIGITS[c]) for c in frac)}")
+    if all(c in CN_DIGITS for c in text):
+        if len(text) == 1:
+            return float(CN_DIGITS[text])
+        # 二〇一七: digit by digit, as years and codes are read.
+        return float("".join(str(CN_DIGITS[c]) for c in text))
+    if any(c not in CN_DIGITS and c not in CN_SMALL_UNITS for c in text):
+        return None
+    if text[0] in CN_SMALL_UNITS and text[0] not in "十拾":
+        text = "一" + text  # 百万, 千亿: a bare unit counts one of it
+    try:
+        value = cn2an.cn2an(text.replace("两", "二"), "strict")
+    except (ValueError, KeyError, IndexError, TypeError):
+        value = _colloquial(text)
+        if value is None:
+            return None
+    return float(value)
+
+
+def _colloquial(text: str) -> float | None:
+    """三千五 (3,500) and 一百二 (120): a trailing digit counts tenths of the unit before it."""
+    if len(text) >= 3 and text[-1] in CN_DIGITS and text[-2] in CN_SMALL_UNITS and text[-2] not in "十拾":
+        unit = CN_SMALL_UNITS[text[-2]]
+        head = _parse_small(text[:-1])
+        if head is None:
+            return None
+        return head + CN_DIGITS[text[-1]] * unit / 10
+    return None
+
+
+# English number words.
+EN_UNITS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+            "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+            "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19}
+EN_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+           "eighty": 80, "ninety": 90}
+EN_SCALES = {"hundred": 100, "thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
+EN_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+               "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13,
+               "fourteenth": 14, "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18,
+               "nineteenth": 19, "twentieth": 20, "thirtieth": 30, "fortieth": 40, "fiftieth": 50,
+               "sixtieth": 60, "seventieth": 70, "eightieth": 80, "ninetieth": 90, "hundredth": 100,
+               "thousandth": 1000}
+
+
+def parse_en_words(words: list[str]) -> tuple[float, bool] | None:
+    """Value of a run of English number words ('twenty', 'one') -> (21, False); ordinals give True.
+
+    ``words`` are lower-case tokens with 'and' and hyphens already removed. ``None`` when the run is not a
+    well-formed number.
+    """
+    total = 0.0
+    current = 0.0
+    seen = False
+    ordinal = False
+    for i, w in enumerate(words):
+        if ordinal:
+            return None
+        if w in EN_UNITS:
+            current += EN_UNITS[w]
+        elif w in EN_TENS:
+            current += EN_TENS[w]
+        elif w in EN_ORDINALS and w not in ("hundredth", "thousandth"):
+            current += EN_ORDINALS[w]
+            ordinal = True
+        elif w in ("hundred", "hundredth"):
+            current = (current or 1) * 100
+            ordinal = w.endswith("th")
+        elif w in EN_SCALES or w == "thousandth":
+            scale = 1000 if w == "thousandth" else EN_SCALES[w]
+            total += (current or 1) * scale
+            current = 0
+            ordinal = w.endswith("th")
+        else:
+            return None
+        seen = True
+    if not seen:
+        return None
+    return total + current, ordinal

@@ -1,0 +1,399 @@
+"""Figures in Chinese text: numbers, percentages, dates, ordinals, ranges, quantities and numeric slogans.
+
+reads: a Chinese string; gives: ``list[Figure]`` in text order, with spans into that string.
+
+The extractor runs a few passes in priority order (idioms, slogans, dates, times, percentages, ranges,
+ordinals, plain quantities); a later pass never takes characters an earlier one claimed. A numeral
+character is a figure only when the words around it make it one: 一些, 一起, 统一, 十分 and 四川 are not
+figures; 一年来 is one but an idiomatic, soft one; 四同 and "3+1" are slogans, reported softly.
+"""
+
+from __future__ import annotations
+
+import regex
+
+from pipeline.figures.model import Figure
+from pipeline.figures.numbers import CN_DIGITS, normalise_digits, parse_zh_number
+
+CD = "零〇○一二三四五六七八九两壹贰叁肆伍陆柒捌玖"
+CU = "十拾百佰千仟"
+CB = "万萬亿億"
+NUMERAL_CHARS = frozenset(CD + CU + CB + "0123456789")
+
+AR = r"\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+# 3千米 is 3 km, not 3,000 m: a unit character that starts a measure word is not a scale.
+MIXED = rf"(?:{AR})(?:\s?(?:[百千](?![米克瓦卡]))?[{CB}]*)"
+CNNUM = rf"[{CD}{CU}][{CD}{CU}{CB}]*(?:点[{CD}]+[{CB}]*)?"
+NUM = rf"(?:{MIXED}|{CNNUM})"
+
+# Measure words and units a quantity takes, longest first so 亿元 wins over 亿 and 个月 over 个.
+UNITS = sorted(set("""
+万亿元 亿元 万元 千元 百元 元 美元 亿美元 万美元 欧元 英镑 日元 港元 韩元 卢布 人民币 块钱 块 角 分钱
+平方公里 平方千米 平方米 立方米 公顷 亩 公里 千米 厘米 毫米 英里 米 千克 公斤 吨 万吨 克 斤 升 毫升
+千瓦时 千瓦 兆瓦 吉瓦 瓦 度 摄氏度 分贝 级 千兆 兆 字节 像素 帧 马力
+小时 分钟 秒钟 秒 天 日 周 星期 个月 个多月 年 岁 周岁 年级 代 世纪
+个 名 位 人 人次 余人 户 家 所 座 辆 架 艘 列 台 部 本 册 卷 张 支 只 头 匹 条 种 类 批 组 队 届 轮 期
+层 楼 套 间 份 片 根 枚 颗 粒 起 例 宗 笔 单 票 处 栋 幢 趟 班 门 节 课 章 集 首 幅 段 句 字 页 封 局 盘
+场 次 篇 件 项 倍 点 分 强 员 号 枪 球 环 码 杯 瓶 箱 袋 包 斤 桶 罐 碗 顿 声 步 圈 遍 下 口 面 名次 届次
+""".split()), key=len, reverse=True)
+UNIT = "|".join(regex.escape(u) for u in UNITS)
+TIME_UNITS = frozenset("年 个月 个多月 月 天 日 周 星期 小时 分钟 秒 秒钟 世纪".split())
+
+UNIT_NAMES = {"元": "yuan", "亿元": "yuan", "万元": "yuan", "万亿元": "yuan", "千元": "yuan", "美元": "US dollars",
+              "亿美元": "US dollars", "万美元": "US dollars", "欧元": "euros", "英镑": "pounds", "日元": "yen",
+              "公里": "km", "千米": "km", "米": "m", "公斤": "kg", "千克": "kg", "吨": "tonnes", "万吨": "tonnes",
+              "年": "years", "个月": "months", "天": "days", "日": "days", "小时": "hours", "分钟": "minutes",
+              "秒": "seconds", "岁": "years old", "周岁": "years old", "次": "times", "倍": "times",
+              "人": "persons", "名": "persons", "位": "persons", "人次": "person-times", "家": "companies",
+              "个": "units", "项": "items", "件": "items", "条": "items", "篇": "articles", "场": "sessions",
+              "亩": "mu", "平方公里": "km2", "平方米": "m2", "公顷": "hectares", "户": "households"}
+
+PREFIX_APPROX = (("大约", "about"), ("约为", "about"), ("大概", "about"), ("约", "about"),
+                 ("将近", "less_than"), ("接近", "less_than"), ("近", "less_than"), ("不到", "less_than"),
+                 ("不足", "less_than"), ("逾", "more_than"), ("超过", "more_than"), ("超", "more_than"),
+                 ("至少", "at_least"), ("不少于", "at_least"), ("最多", "at_most"))
+SUFFIX_APPROX = {"余": "more_than", "多": "more_than", "有余": "more_than", "以上": "more_than",
+                 "开外": "more_than", "之多": None, "来": "about", "左右": "about", "上下": "about", "几": "more_than",
+                 "以下": "at_most", "以内": "at_most"}
+
+# Words with a numeral character that are not figures: idioms, adverbs, names of places and firms,
+# weekdays, vague quantities (数百 is "hundreds of", not a number to check).
+IDIOMS = sorted(set("""
+一些 一起 一直 一定 一样 一般 一切 一致 一下 一旦 一再 一度 一向 一律 一同 一道 一边 一面 一心 一体 一系列
+一路 一批 一大批 一流 一线 一生 一方面 统一 唯一 万一 一时 一点 一番 一味 一连 一举 一早 一手 一贯 一口气
+一揽子 进一步 同一 一行 一员 一类 一并 一齐 一带 一身 一共 一概 一如既往 一目了然 一席之地 一臂之力 一环
+一刀切 一站式 一把手 一大早 一份子 一分子 一下子 一阵 一部分 一如 一应 一体化 一把 一朝 一意 一脉 一蹴而就
+一帆风顺 一马当先 一窝蜂 一年四季 一模一样 一清二楚 一五一十 一穷二白 三番五次 三心二意 七上八下 乱七八糟
+四面八方 五湖四海 四分五裂 千方百计 千家万户 千军万马 千辛万苦 千千万万 成千上万 成千上百 万众一心 万无一失
+百花齐放 百姓 老百姓 百货 百科 百度 十分 十足 十全十美 万分 千万别 千万不 千万要 万物 万里 万象 亿万 千里
+数十 数百 数千 数万 数十万 数百万 数千万 数亿 上百 上千 上万 几十 几百 几千 几万 十几 百余 千余 万余
+零售 零件 零部件 零食 零星 零距离 零容忍 零碎 零散 零钱 零下 三星 三明治 四川 三亚 六安 九江 十堰 万州
+七台河 五指山 九寨沟 三沙 三峡 三门峡 三明 五粮液 一汽 三一重工 万科 万达 千岛湖 九州 四海 八方 四季
+周一 周二 周三 周四 周五 周六 周日 周天 星期一 星期二 星期三 星期四 星期五 星期六 星期日 星期天 礼拜一
+礼拜二 礼拜三 礼拜四 礼拜五 礼拜六 礼拜天 礼拜日 之一 一一 其一 一是 二是 三是 四是 五是 六是 一则 二则
+一来 二来 一方 一番 一代 一度 一经 一项项 一次次 一个个 一件件 一条条 万古 一时间 一贯 独一无二 第一时间
+一言一行 一点一滴 一草一木 一针一线 一心一意 一朝一夕 一分一秒 一丝一毫 一砖一瓦 专一 划一 二手 三角
+四周 四处 八卦 九天 十字 十字路口 万能 千秋 百年大计 半 多半 一半 五花八门 再三 三思 一手抓 两手抓 两手
+二者 两者 一律 一律 一体 万人空巷 一揽 一日千里 日新月异 四通八达 七嘴八舌 一无所有 三三两两 一分为二
+""".split()), key=len, reverse=True)
+_IDIOM = regex.compile("|".join(regex.escape(w) for w in IDIOMS))
+
+# Numeric names and slogans that are not quoted in running text.
+NAMES = sorted(set("""
+九三学社 一带一路 一国两制 两个一百年 四个全面 四个意识 四个自信 两个维护 两个确立 两学一做 三严三实 五位一体
+三农 两会 三公 四风 八项规定 三个代表 一个中国 九二共识 五四运动 三八节 五一 十一黄金周 双十一 双11 四个现代化
+三去一降一补 六稳 六保 五大发展理念 两新 三重一大 三会一课 两岸三地 三大攻坚战 四个一批 三个务必 两个务必
+""".split()), key=len, reverse=True)
+_NAME = regex.compile("|".join(regex.escape(w) for w in NAMES))
+
+_QUOTED = regex.compile(r"[“\"「『‘'《]([^“”\"「」『』‘’'《》\n]{1,16})[”\"」』’'》]")
+_QUOTE_PIECE = regex.compile(r"[^、，,；;]+")
+_SLOGAN_SHAPE = regex.compile(rf"^(?:[\p{{Han}}·]*[{CD}{CU}][\p{{Han}}·]*|\d+\+\d+(?:\+\d+)*)$")
+_ONE_X_ONE_Y = regex.compile(r"一(\p{Han})一(\p{Han})")
+_X_DA_NAME = regex.compile(rf"([二三四五六七两])大(?=\p{{Han}})(?![学型量批多家小会])")
+_STREET = regex.compile(rf"[{CD}](?:\p{{Han}})?(?:路|街|巷)(?![上面线])")
+
+YEAR = r"(?P<y>\d{4}|[〇零○一二三四五六七八九]{4})\s*年"
+MONTH = r"(?P<m>\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月(?:份)?"
+DAY = r"(?P<d>\d{1,2}|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])\s*[日号]"
+_YEAR_TAIL = r"(?:初|底|末|中|年初|年底|年末|年中|上半年|下半年|度)?"
+_DATE = regex.compile(
+    rf"{YEAR}\s*(?:{MONTH}\s*(?:{DAY})?|(?P<ny>元旦)|(?P<tail>初|底|末|年初|年底|年末|年中|上半年|下半年|度))?"
+    rf"|{MONTH}\s*(?:{DAY})?|(?<![第\d零〇一二三四五六七八九十两])(?P<d2>\d{{1,2}}|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])\s*(?P<dm>[日号])"
+    rf"(?![线楼院房门口文令车站台馆])|(?P<ny2>元旦)")
+_LIST_MONTH = regex.compile(rf"(\d{{1,2}}|十[一二]?|[一二三四五六七八九])(?=\s*[、和及与至到-]\s*(?:\d{{1,2}}|十[一二]?|[一二三四五六七八九])\s*月)")
+_LIST_DAY = regex.compile(rf"(\d{{1,2}})(?=\s*[、和及与至到-]\s*\d{{1,2}}\s*[日号])")
+_DECADE = regex.compile(rf"(?P<c>\d{{2}}|\d{{4}}|[一二三四五六七八九]十)\s*年代")
+_TIME_CONTEXT = r"(?:上午|下午|晚上|凌晨|早上|中午|傍晚|夜间|夜里|晚|早|今天|昨天|明天|当天|当晚|日|号|时间)"
+_TIME = regex.compile(
+    rf"(?P<h>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*(?:时|点)\s*(?:(?P<mi>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*分|(?P<half>半))"
+    rf"|(?<={_TIME_CONTEXT}\s*)(?P<h2>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*(?:时|点)(?:钟|整|许|左右)?"
+    rf"|(?P<h3>\d{{1,2}})\s*(?:时|点)(?=钟|整|许)"
+    rf"|(?<![\d.:])(?P<h4>\d{{1,2}}):(?P<mi4>\d{{2}})(?![\d:])")
+_PERCENT = regex.compile(
+    rf"(?P<pre>百分之)\s*(?P<n>{NUM})"
+    rf"|(?P<n2>{NUM})\s*(?P<sign>%|‰)"
+    rf"|(?P<n3>{NUM})\s*(?P<pp>个?百分点)"
+    rf"|(?P<n4>[一二三四五六七八九两]|[1-9](?:\.\d)?)\s*成(?![为员立功本品就长熟绩交年了果型效分])")
+_RANGE = regex.compile(rf"(?P<a>{NUM})\s*(?P<ua>%|{UNIT})?\s*(?:-|~|—|–|－|至|到)\s*(?P<b>{NUM})\s*(?P<ub>%|{UNIT})")
+_ORDINAL = regex.compile(
+    rf"第\s*(?P<n>{NUM})\s*(?P<u>{UNIT})?"
+    rf"|(?P<n2>{CNNUM}|\d+)\s*届"
+    rf"|(?P<n3>{CNNUM}|\d+)\s*次(?=(?:全体)?会议|全会|代表大会|党代会|大会|常委会|全委会|主席会议)"
+    rf"|(?P<party>党的|中共|共产党)?(?P<n4>[一二三四五六七八九十]{{1,3}})大(?![学型量批多家小楼厦])"
+    rf"|(?P<fyp>十[一二三四五六七八九]五)(?!年|个|名|日|号|%|万|亿|千|百|点)"
+    rf"|(?P<n5>{NUM})\s*周年"
+    rf"|(?P<n6>{NUM})\s*号(?=线|楼|院|房|门|口|地铁|文件|令|馆|站|台|车|机|卫星)")
+_PREFIX = regex.compile("(?:" + "|".join(p for p, _ in PREFIX_APPROX) + r")\s*$")
+_QUANTITY = regex.compile(
+    rf"(?P<n>{NUM})(?P<s1>余|多|来|几)?\s*(?P<u>{UNIT})?(?P<s2>余|多|来)?(?P<s3>有余|以上|左右|上下|之多|开外|以内|以下)?")
+_PLUS = regex.compile(r"\d+(?:\+\d+)+")
+
+
+def extract_zh(text: str) -> list[Figure]:
+    """Find every figure in Chinese ``text``; spans are offsets into ``text`` itself."""
+    norm = normalise_digits(text)
+    taken = bytearray(len(norm))
+    figures: list[Figure] = []
+
+    def free(s: int, e: int) -> bool:
+        return not any(taken[s:e])
+
+    def claim(s: int, e: int) -> None:
+        taken[s:e] = b"\x01" * (e - s)
+
+    def add(fig: Figure) -> None:
+        figures.append(fig)
+        claim(fig.start, fig.end)
+
+    # Five-year plans and names first: 十四五 must not read as an idiom or a slogan.
+    for m in regex.finditer(r"十[一二三四五六七八九]五(?=规划|时期|期间|”|末|以来|开局|的|发展|重大|重点|』|’)", norm):
+        add(_fig(text, m.start(), m.end(), "ordinal", parse_zh_number(m.group()[:2]), written="words"))
+    for m in _NAME.finditer(norm):
+        if free(m.start(), m.end()):
+            add(_fig(text, m.start(), m.end(), "numeric_name", None, soft=True, written="words"))
+    for m in _QUOTED.finditer(norm):
+        for p in _QUOTE_PIECE.finditer(m.group(1)):
+            s, e = m.start(1) + p.start(), m.start(1) + p.end()
+            piece = norm[s:e].strip()
+            s += len(norm[s:e]) - len(norm[s:e].lstrip())
+            e = s + len(piece)
+            if len(piece) <= 8 and _SLOGAN_SHAPE.match(piece) and free(s, e) and not _IDIOM.fullmatch(piece) \
+                    and not _DATE.search(piece) or _PLUS.fullmatch(piece):
+                add(_fig(text, s, e, "numeric_name", None, soft=True, written="words"))
+    for m in _IDIOM.finditer(norm):
+        if free(m.start(), m.end()):
+            claim(m.start(), m.end())
+    for pattern in (_ONE_X_ONE_Y, _X_DA_NAME, _STREET):
+        for m in pattern.finditer(norm):
+            if free(m.start(), m.end()):
+                end = m.end()
+                if pattern is _X_DA_NAME:
+                    tail = regex.match(r"\p{Han}{1,2}", norm[end:])
+                    end += len(tail.group()) if tail else 0
+                add(_fig(text, m.start(), end, "numeric_name", None, soft=True, written="words"))
+    for m in _PLUS.finditer(norm):
+        if free(m.start(), m.end()):
+            add(_fig(text, m.start(), m.end(), "numeric_name", None, soft=True))
+
+    _dates(text, norm, free, add)
+    _times(text, norm, free, add)
+    _percents(text, norm, free, add)
+    _ranges(text, norm, free, add)
+    _ordinals(text, norm, free, add)
+    _quantities(text, norm, free, add)
+    figures.sort(key=lambda f: f.start)
+    return figures
+
+
+def _written(s: str) -> str:
+    has_digit = any(c.isdigit() for c in s)
+    has_cn = any(c in NUMERAL_CHARS and not c.isdigit() for c in s)
+    return "mixed" if has_digit and has_cn else ("digits" if has_digit else "words")
+
+
+def _fig(text: str, start: int, end: int, kind: str, value: object, **kw) -> Figure:
+    kw.setdefault("written", _written(text[start:end]))
+    return Figure(text=text[start:end], kind=kind, value=value, start=start, end=end, **kw)
+
+
+def _small(s: str | None) -> int | None:
+    if s is None:
+        return None
+    v = parse_zh_number(s)
+    return None if v is None or not float(v).is_integer() else int(v)
+
+
+def _dates(text, norm, free, add) -> None:
+    for m in _DECADE.finditer(norm):
+        if free(m.start(), m.end()):
+            c = _small(m.group("c"))
+            if c is not None:
+                c = c if c >= 1000 else (1900 + c if c >= 20 else 2000 + c)
+                add(_fig(text, m.start(), m.end(), "decade", c))
+    for m in _LIST_MONTH.finditer(norm):
+        v = _small(m.group(1))
+        if v and 1 <= v <= 12 and free(m.start(), m.end()):
+            add(_fig(text, m.start(), m.end(), "date", f"--{v:02d}"))
+    for m in _LIST_DAY.finditer(norm):
+        v = _small(m.group(1))
+        if v and 1 <= v <= 31 and free(m.start(), m.end()):
+            add(_fig(text, m.start(), m.end(), "date", f"---{v:02d}"))
+    for m in _DATE.finditer(norm):
+        s, e = m.start(), m.end()
+        if not free(s, e):
+            continue
+        y = _small(m.group("y"))
+        mo = _small(m.group("m"))
+        d = _small(m.group("d") or m.group("d2"))
+        if y is not None and not 1000 <= y <= 2999:
+            continue
+        if mo is not None and not 1 <= mo <= 12 or d is not None and not 1 <= d <= 31:
+            continue
+        if m.group("ny") or m.group("ny2"):
+            mo, d = 1, 1
+        if m.group("d2") and m.group("dm") == "号" and norm[s - 1:s] == "第":
+            continue
+        if y is not None and mo is None:
+            add(_fig(text, s, e, "year", y))
+        else:
+            value = (f"{y:04d}" if y is not None else "-") + (f"-{mo:02d}" if mo is not None else "-") \
+                + (f"-{d:02d}" if d is not None else "")
+            if y is None and mo is not None:
+                value = f"--{mo:02d}" + (f"-{d:02d}" if d is not None else "")
+            if y is None and mo is None:
+                value = f"---{d:02d}"
+            add(_fig(text, s, e, "date", value, soft=bool(m.group("ny2"))))
+
+
+def _times(text, norm, free, add) -> None:
+    for m in _TIME.finditer(norm):
+        if not free(m.start(), m.end()):
+            continue
+        h = _small(m.group("h") or m.group("h2") or m.group("h3") or m.group("h4"))
+        mi_text = m.group("mi") or m.group("mi4")
+        mi = 30 if m.group("half") else (_small(mi_text) if mi_text else 0)
+        if h is None or mi is None or not 0 <= h <= 24 or not 0 <= mi < 60:
+            continue
+        add(_fig(text, m.start(), m.end(), "time", f"{h:02d}:{mi:02d}"))
+
+
+def _approx_around(norm: str, start: int, end: int, suffixes: list[str | None]) -> tuple[str | None, int]:
+    """The approximation marked before ``start`` (约, 超过) or by one of ``suffixes``; and the new start."""
+    for suffix in suffixes:
+        if suffix:
+            return SUFFIX_APPROX.get(suffix), start
+    m = _PREFIX.search(norm[max(0, start - 3):start])
+    if m:
+        word = m.group().strip()
+        for p, a in PREFIX_APPROX:
+            if word == p:
+                return a, start - len(m.group())
+    return None, start
+
+
+def _percents(text, norm, free, add) -> None:
+    for m in _PERCENT.finditer(norm):
+        s, e = m.start(), m.end()
+        if not free(s, e):
+            continue
+        raw = m.group("n") or m.group("n2") or m.group("n3") or m.group("n4")
+        v = parse_zh_number(raw)
+        if v is None:
+            continue
+        kind = "percentage_points" if m.group("pp") else "percent"
+        if m.group("sign") == "‰":
+            v = v / 10
+        if m.group("n4"):
+            v = v * 10
+        tail = regex.match(r"(以上|左右|上下|多)", norm[e:])
+        approx, s2 = _approx_around(norm, s, e, [tail.group() if tail else None])
+        add(_fig(text, s, e, kind, v, approx=approx, unit="points" if kind == "percentage_points" else "%"))
+
+
+def _ranges(text, norm, free, add) -> None:
+    for m in _RANGE.finditer(norm):
+        s, e = m.start(), m.end()
+        if not free(s, e):
+            continue
+        a, b = parse_zh_number(m.group("a")), parse_zh_number(m.group("b"))
+        if a is None or b is None or a >= b:
+            continue
+        unit = m.group("ub")
+        if unit == "年" and 1000 <= a <= 2999 and 1000 <= b <= 2999:
+            unit = "years"
+        add(_fig(text, s, e, "range", [a, b], unit=UNIT_NAMES.get(unit, unit)))
+
+
+def _ordinals(text, norm, free, add) -> None:
+    for m in _ORDINAL.finditer(norm):
+        s, e = m.start(), m.end()
+        if not free(s, e):
+            continue
+        if m.group("n4") is not None:
+            v = parse_zh_number(m.group("n4"))
+            if v is None or not (m.group("party") or 8 <= v <= 30):
+                continue
+            s = m.start("n4")
+        elif m.group("fyp"):
+            v = parse_zh_number(m.group("fyp")[:2])
+        else:
+            raw = m.group("n") or m.group("n2") or m.group("n3") or m.group("n5") or m.group("n6")
+            v = parse_zh_number(raw)
+            if m.group("u") and m.group("u") in ("百分点",):
+                continue
+        if v is None:
+            continue
+        unit = m.group("u")
+        fig = _fig(text, s, e, "ordinal", v, unit=unit)
+        # 十三届二次会议: the term and the session are one expression with two numbers.
+        nxt = regex.match(rf"\s*(?P<n>{CNNUM}|\d+)\s*次(?:全体)?(?:会议|全会)", norm[e:])
+        if m.group("n2") and nxt:
+            v2 = parse_zh_number(nxt.group("n"))
+            if v2 is not None:
+                e2 = e + nxt.end()
+                part1 = fig
+                part2 = _fig(text, e + nxt.start("n"), e2, "ordinal", v2)
+                fig = _fig(text, s, e2, "ordinal", v, parts=(part1, part2))
+        add(fig)
+
+
+def _quantities(text, norm, free, add) -> None:
+    for m in _QUANTITY.finditer(norm):
+        s, e = m.start(), m.end()
+        raw = m.group("n")
+        unit = m.group("u")
+        if not free(s, m.end("n")):
+            continue
+        # Trim the match back to the characters still free (a date may follow the number).
+        while e > m.end("n") and not free(s, e):
+            e -= 1
+        if e < m.end("u" if unit else "n") and unit:
+            unit, e = None, m.end("n")
+        v = parse_zh_number(raw)
+        range_value = _adjacent_range(raw)
+        if v is None and range_value is None:
+            continue
+        written = _written(raw)
+        approx, _ = _approx_around(norm, s, e, [m.group("s1"), m.group("s2"), m.group("s3")])
+        if written == "words" and len(raw) == 1 and raw in "十拾":
+            pass
+        if range_value is not None:
+            add(_fig(text, s, e, "range", list(range_value), unit=UNIT_NAMES.get(unit, unit), approx="about"))
+            continue
+        if written == "words" and v == 1:
+            # A lone 一 is "a": a figure only when it measures time (一年来 = over the past year), and
+            # then a soft one.
+            if unit in TIME_UNITS:
+                end = e + (1 if norm[e:e + 1] == "来" and not m.group("s2") else 0)
+                add(_fig(text, s, end, "quantity", 1.0, unit=UNIT_NAMES.get(unit, unit), soft=True))
+            continue
+        if unit is None:
+            nxt = norm[e:e + 1]
+            if written == "words" and len(raw) == 1:
+                # 两国, 三方, 五地: a numeral before a noun; often rendered as "both" or dropped: soft.
+                if nxt and regex.match(r"\p{Han}", nxt) and v is not None and v >= 2:
+                    add(_fig(text, s, e + 1, "quantity", v, unit=None, soft=True))
+                continue
+            if written == "digits" and v is not None and float(v).is_integer() and 1900 <= v <= 2100 \
+                    and regex.fullmatch(r"\d{4}", raw):
+                add(_fig(text, s, e, "year", int(v)))
+                continue
+        alternatives = ()
+        if unit == "年" and written == "digits" and regex.fullmatch(r"\d{2}", raw):
+            # 17年 is "17 years" or, in news, the year 2017.
+            alternatives = (2000 + v,) if v < 50 else (1900 + v,)
+        add(_fig(text, s, e, "quantity", v, approx=approx, unit=UNIT_NAMES.get(unit, unit),
+                 alternatives=alternatives, written=written))
+
+
+def _adjacent_range(raw: str) -> tuple[float, float] | None:
+    """三四 (3 or 4), 七八十 (70 to 80), 十七八 (17 or 18): Chinese for a rough range."""
+    m = regex.fullmatch(r"([一二三四五六七八九])([二三四五六七八九])([十百千万]?)", raw)
+    if m and CN_DIGITS[m.group(2)] == CN_DIGITS[m.group(1)] + 1:
+        scale = parse_zh_number("一" + m.group(3)) if m.group(3) else 1
+        return CN_DIGITS[m.group(1)] * scale, CN_DIGITS[m.group(2)] * scale
+    m = regex.fullmatch(r"十([一二三四五六七八])([二三四五六七八九])", raw)
+    if m and CN_DIGITS[m.group(2)] == CN_DIGITS[m.group(1)] + 1:
+        return 10 + CN_DIGITS[m.group(1)], 10 + CN_DIGITS[m.group(2)]
+    return None
