@@ -65,3 +65,17 @@ class Translator(Protocol):
     def translate_batch(self, texts: list[str], decoding: Decoding) -> list[str]:
         """Translate ``texts`` in one batch; the result has the same length and order."""
         ...
+
+
+def __getattr__(name: str):
+    # The backends live in pipeline.backends and import this module for Decoding; exporting them lazily
+    # avoids the import cycle. (They import torch/ctranslate2 only when a model is loaded.)
+    if name == "TransformersTranslator":
+        from pipeline.backends.hf import TransformersTranslator
+
+        return TransformersTranslator
+    if name == "CTranslate2Translator":
+        from pipeline.backends.ct2 import CTranslate2Translator
+
+        return CTranslate2Translator
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,186 @@
+"""The CTranslate2 backend: a converted model, int8 on CPU, tokenized with sentencepiece (or transformers)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pipeline.backends.common import (
+    check_device,
+    check_source_lengths,
+    default_threads,
+    detect_family,
+    languages,
+    skip_blank,
+    target_language_token,
+)
+from pipeline.engine import Decoding
+from pipeline.errors import ModelNotFoundError, UsageError
+
+# Written next to model.bin by pipeline.models.convert_to_ctranslate2: what the model was converted from.
+SOURCE_INFO = "brief-source.json"
+
+_SPIECE_UNDERLINE = "\u2581"
+
+
+class MarianSentencePiece:
+    """Marian's tokenization without transformers (and so without torch): source.spm in, target.spm out.
+
+    Matches ``MarianTokenizer`` without sacremoses: sentencepiece pieces plus ``</s>``, an optional leading
+    ``>>lang<<`` code kept as one token, special tokens dropped on the way out.
+    """
+
+    special = frozenset({"</s>", "<pad>", "<unk>"})
+
+    def __init__(self, directory: Path) -> None:
+        import sentencepiece as spm
+
+        self._source = spm.SentencePieceProcessor(model_file=str(directory / "source.spm"))
+        target = directory / "target.spm"
+        self._target = spm.SentencePieceProcessor(model_file=str(target)) if target.is_file() else self._source
+
+    def encode(self, text: str) -> list[str]:
+        code = []
+        if text.startswith(">>") and (end := text.find("<<")) != -1:
+            code, text = [text[: end + 2]], text[end + 2 :]
+        return code + self._source.encode(text, out_type=str) + ["</s>"]
+
+    def decode(self, tokens: list[str]) -> str:
+        pieces = [t for t in tokens if t not in self.special]
+        return self._target.decode_pieces(pieces).replace(_SPIECE_UNDERLINE, " ").strip()
+
+
+class HubTokenizer:
+    """Any transformers tokenizer saved next to the converted model (NLLB, M2M100, mBART...)."""
+
+    def __init__(self, directory: Path, source_lang: str | None) -> None:
+        import warnings
+
+        from transformers import AutoTokenizer
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            args = {"src_lang": source_lang} if source_lang else {}
+            self._tokenizer = AutoTokenizer.from_pretrained(directory, **args)
+        self.special = frozenset(self._tokenizer.all_special_tokens)
+
+    def encode(self, text: str) -> list[str]:
+        return self._tokenizer.convert_ids_to_tokens(self._tokenizer.encode(text))
+
+    def decode(self, tokens: list[str]) -> str:
+        ids = self._tokenizer.convert_tokens_to_ids(list(tokens))
+        return self._tokenizer.decode(ids, skip_special_tokens=True).strip()
+
+
+def read_source_info(directory: Path) -> dict:
+    """What ``directory`` was converted from (empty for a model converted by other tools)."""
+    try:
+        return json.loads((directory / SOURCE_INFO).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+class CTranslate2Translator:
+    """A CTranslate2 model directory (``model.bin``), the fast CPU path.
+
+    ``compute_type`` defaults to int8 on CPU and int8_float16 on CUDA; ``threads`` to every usable core.
+    ``revision`` (default: the one recorded at conversion, else the files' content hash) gets the compute
+    type appended, since int8 weights translate slightly differently from the checkpoint they came from.
+    """
+
+    backend = "ctranslate2"
+
+    def __init__(
+        self,
+        directory: str | Path,
+        *,
+        model_id: str | None = None,
+        revision: str | None = None,
+        device: str = "cpu",
+        compute_type: str | None = None,
+        threads: int | None = None,
+        source_lang: str | None = None,
+        target_lang: str | None = None,
+        max_source_tokens: int = 512,
+        default_decoding: Decoding | None = None,
+    ) -> None:
+        import ctranslate2
+
+        from pipeline.models import content_hash
+
+        directory = Path(directory)
+        if not (directory / "model.bin").is_file():
+            raise ModelNotFoundError(
+                f"{directory} is not a CTranslate2 model (no model.bin); pass the transformers checkpoint "
+                "with --backend ctranslate2 to convert it"
+            )
+        self.device = check_device(device)
+        if device == "cuda" and ctranslate2.get_cuda_device_count() == 0:
+            raise UsageError("--device cuda, but CTranslate2 sees no CUDA device; use --device cpu")
+        info = read_source_info(directory)
+        self.model_id = model_id or info.get("model_id") or str(directory)
+        self.compute_type = compute_type or ("int8" if device == "cpu" else "int8_float16")
+        base = revision or info.get("revision") or content_hash(directory)
+        self.revision = f"{base}+ct2-{self.compute_type}"
+        self.family = info.get("family") or detect_family(directory)
+        self.source_lang, self.target_lang = languages(self.family, source_lang, target_lang)
+        self.max_source_tokens = max_source_tokens
+        self.default_decoding = default_decoding or Decoding()
+        try:
+            self._translator = ctranslate2.Translator(
+                str(directory),
+                device=device,
+                compute_type=self.compute_type,
+                # One translation at a time, every core on it: batches are already formed by the caller.
+                inter_threads=1,
+                intra_threads=(threads or default_threads()) if device == "cpu" else 0,
+            )
+        except (RuntimeError, ValueError) as e:
+            raise ModelNotFoundError(f"cannot load CTranslate2 model {self.model_id} from {directory}: {e}") from e
+        if (directory / "source.spm").is_file():
+            self._tokenizer = MarianSentencePiece(directory)
+        else:
+            self._tokenizer = HubTokenizer(directory, self.source_lang)
+        self._prefix = target_language_token(self.family, self.target_lang)
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        """Number of source tokens of each text, end-of-sentence and language tokens included."""
+        return [len(self._tokenizer.encode(text)) for text in texts]
+
+    def generate_tokens(self, texts: list[str], decoding: Decoding) -> list[list[str]]:
+        """Translate ``texts`` in one ``translate_batch`` call and return the output tokens of each."""
+        def run(batch: list[str]) -> list[list[str]]:
+            return self.translate_tokens([self._tokenizer.encode(text) for text in batch], decoding)
+
+        return skip_blank(texts, run, [])
+
+    def translate_tokens(self, sources: list[list[str]], decoding: Decoding) -> list[list[str]]:
+        """The engine call itself, on already tokenized sources."""
+        if not sources:
+            return []
+        counts = [len(tokens) for tokens in sources]
+        check_source_lengths(counts, self.max_source_tokens, self.model_id)
+        limit = max(decoding.length_limit(n) for n in counts)
+        # The target-language token of a multilingual model is given as a prefix and counts as output.
+        extra = 1 if self._prefix else 0
+        results = self._translator.translate_batch(
+            sources,
+            target_prefix=[[self._prefix]] * len(sources) if self._prefix else None,
+            beam_size=decoding.beam_size,
+            num_hypotheses=1,
+            max_decoding_length=limit + extra,
+            min_decoding_length=(min(decoding.min_length, limit) + extra) if decoding.min_length else 0,
+            repetition_penalty=decoding.repetition_penalty,
+            no_repeat_ngram_size=decoding.no_repeat_ngram_size,
+            length_penalty=decoding.length_penalty,
+            max_input_length=0,  # never truncate the source: over-long units were refused above
+            max_batch_size=0,
+        )
+        outputs = [result.hypotheses[0] for result in results]
+        if self._prefix:
+            outputs = [tokens[1:] if tokens[:1] == [self._prefix] else tokens for tokens in outputs]
+        return outputs
+
+    def translate_batch(self, texts: list[str], decoding: Decoding) -> list[str]:
+        """Translate ``texts`` in one batch; one string per input, in order."""
+        return [self._tokenizer.decode(tokens) for tokens in self.generate_tokens(texts, decoding)]

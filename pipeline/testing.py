@@ -1,0 +1,195 @@
+"""Build small translation checkpoints on the spot, for tests and benchmarks: no download, no hub.
+
+``make_tiny_translator`` writes a Marian checkpoint with random weights and a sentencepiece tokenizer trained
+in-process on a few KB of generated Chinese/English text. It has the same files as a real opus-mt model, so
+it exercises the real loading path: ``AutoModelForSeq2SeqLM.from_pretrained(directory)``,
+``AutoTokenizer.from_pretrained(directory)``, ``brief translate --model DIRECTORY`` and the CTranslate2
+conversion. Its output is gibberish; what it offers is the shape of the real thing in under a few seconds.
+
+``make_marian`` writes the full-size opus-mt-zh-en architecture (random weights) for throughput benchmarks.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+from pathlib import Path
+
+# Vocabulary for the generated training text. Domain words (a provincial CPPCC report) so that the
+# sentencepiece model learns multi-character Chinese pieces as well as English words and digits.
+_ZH_WORDS = (
+    "政协 委员 贵阳 贵州 省会 经济 发展 建设 城市 人民 政府 会议 报告 工作 推进 提升 加快 实施 "
+    "强省会 行动 产业 数字 大数据 项目 投资 增长 亿元 百分之 同比 全年 完成 目标 任务 改革 开放 "
+    "创新 生态 文明 乡村 振兴 民生 教育 医疗 就业 收入 居民 企业 市场 服务 质量 交通 高铁 机场 "
+    "旅游 文化 科技 人才 安全 稳定 治理 现代化 协商 民主 监督 提案 建议 调研 我们 今年 去年 "
+    "一 二 三 四 五 六 七 八 九 十 百 千 万"
+).split()
+_EN_WORDS = (
+    "the of and to in a is that for on with as by at from this be are was it an which were "
+    "CPPCC Guiyang Guizhou provincial capital economy development city people government meeting "
+    "report work promote improve accelerate implement strong industry digital big data project "
+    "investment growth billion yuan percent year on year target reform opening innovation ecology "
+    "rural revitalization education medical employment income residents enterprises market service "
+    "quality transport railway airport tourism culture technology talent security governance "
+    "consultation democracy supervision proposal suggestion research we this last"
+).split()
+_ZH_PUNCT = "，，，、。；：！？"
+
+
+def training_text(seed: int = 0, lines: int = 160) -> list[str]:
+    """Deterministic mixed Chinese/English lines (a few KB) to train the tiny sentencepiece model on."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(lines):
+        if i % 3 == 2:
+            words = rng.choices(_EN_WORDS, k=rng.randint(6, 16))
+            figure = f"{rng.randint(1, 999)}.{rng.randint(0, 9)}"
+            out.append(" ".join(words[:3]).capitalize() + f" {figure} " + " ".join(words[3:]) + ".")
+        else:
+            parts = []
+            for _ in range(rng.randint(2, 4)):
+                parts.append("".join(rng.choices(_ZH_WORDS, k=rng.randint(2, 6))))
+                if rng.random() < 0.4:
+                    parts[-1] += f"{rng.randint(1, 2023)}"
+                parts.append(rng.choice(_ZH_PUNCT))
+            out.append("".join(parts[:-1]) + "。")
+    return out
+
+
+def _train_sentencepiece(vocab_size: int, seed: int) -> bytes:
+    import sentencepiece as spm
+
+    model = io.BytesIO()
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter(training_text(seed)),
+        model_writer=model,
+        model_type="unigram",
+        vocab_size=vocab_size,
+        # Small corpus: let sentencepiece stop below vocab_size rather than fail, and keep every character.
+        hard_vocab_limit=False,
+        character_coverage=1.0,
+        num_threads=1,
+        minloglevel=2,
+    )
+    return model.getvalue()
+
+
+def _write_marian_tokenizer(directory: Path, spm_bytes: bytes, vocab_size: int | None) -> int:
+    """Write source.spm, target.spm, vocab.json and tokenizer_config.json; return the vocabulary size.
+
+    The layout follows the opus-mt checkpoints: ``</s>`` is 0, ``<unk>`` 1, the sentencepiece pieces next and
+    ``<pad>`` last (Marian starts the decoder from the pad token). ``vocab_size`` pads the vocabulary with
+    unused tokens up to that size, for the benchmark model whose embedding matrix is opus-mt's 65001 rows.
+    """
+    import sentencepiece as spm
+
+    (directory / "source.spm").write_bytes(spm_bytes)
+    (directory / "target.spm").write_bytes(spm_bytes)
+    processor = spm.SentencePieceProcessor(model_proto=spm_bytes)
+    vocab = {"</s>": 0, "<unk>": 1}
+    for i in range(processor.get_piece_size()):
+        if processor.is_control(i) or processor.is_unknown(i):
+            continue
+        vocab.setdefault(processor.id_to_piece(i), len(vocab))
+    if vocab_size is not None:
+        if vocab_size < len(vocab) + 1:
+            raise ValueError(f"vocab_size {vocab_size} is below the tokenizer's {len(vocab) + 1} tokens")
+        while len(vocab) < vocab_size - 1:
+            vocab[f"<unused{len(vocab)}>"] = len(vocab)
+    vocab["<pad>"] = len(vocab)
+    (directory / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False, indent=0), encoding="utf-8")
+    config = {
+        "tokenizer_class": "MarianTokenizer",
+        "source_lang": "zho",
+        "target_lang": "eng",
+        "model_max_length": 512,
+        "separate_vocabs": False,
+        "unk_token": "<unk>",
+        "eos_token": "</s>",
+        "pad_token": "<pad>",
+    }
+    (directory / "tokenizer_config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
+    return len(vocab)
+
+
+def make_marian(
+    directory: str | Path,
+    *,
+    d_model: int = 512,
+    layers: int = 6,
+    heads: int = 8,
+    ffn: int = 2048,
+    vocab_size: int | None = 65001,
+    spm_vocab_size: int = 320,
+    max_positions: int = 512,
+    init_std: float = 0.02,
+    seed: int = 0,
+) -> Path:
+    """Write a Marian checkpoint with random weights to ``directory`` and return it.
+
+    The defaults are the opus-mt-zh-en architecture (d_model 512, 6+6 layers, 8 heads, FFN 2048, 65001
+    tokens), for benchmarks that need the real amount of computation. The tokenizer is always the small
+    in-process sentencepiece model; ``vocab_size`` only sizes the embedding and output layers (None: the
+    tokenizer's own size). ``init_std`` is the spread of the random weights. Weights come from ``torch.manual_seed(seed)``, so a seed gives the same files.
+    """
+    import torch
+    from transformers import GenerationConfig, MarianConfig, MarianMTModel
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    size = _write_marian_tokenizer(directory, _train_sentencepiece(spm_vocab_size, seed), vocab_size)
+    pad = size - 1
+    # Values as in Helsinki-NLP/opus-mt-zh-en's config.json, scaled by the arguments.
+    config = MarianConfig(
+        vocab_size=size,
+        decoder_vocab_size=size,
+        d_model=d_model,
+        encoder_layers=layers,
+        decoder_layers=layers,
+        encoder_attention_heads=heads,
+        decoder_attention_heads=heads,
+        encoder_ffn_dim=ffn,
+        decoder_ffn_dim=ffn,
+        max_position_embeddings=max_positions,
+        activation_function="swish",
+        init_std=init_std,
+        scale_embedding=True,
+        pad_token_id=pad,
+        decoder_start_token_id=pad,
+        eos_token_id=0,
+        forced_eos_token_id=0,
+        share_encoder_decoder_embeddings=True,
+        tie_word_embeddings=True,
+        architectures=["MarianMTModel"],
+    )
+    torch.manual_seed(seed)
+    model = MarianMTModel(config).eval()
+    model.generation_config = GenerationConfig(
+        bad_words_ids=[[pad]],  # never generate <pad>: Marian uses it only to start the decoder
+        decoder_start_token_id=pad,
+        eos_token_id=0,
+        forced_eos_token_id=0,
+        pad_token_id=pad,
+        num_beams=4,
+        max_length=max_positions,
+    )
+    model.save_pretrained(directory)
+    return directory
+
+
+def make_tiny_translator(directory: str | Path, *, arch: str = "marian", seed: int = 0) -> Path:
+    """Write a tiny random-weight translation checkpoint (a few hundred KB) to ``directory`` and return it.
+
+    ``arch`` is ``"marian"`` (opus-mt layout: source.spm, target.spm, vocab.json). The checkpoint loads
+    with ``AutoModelForSeq2SeqLM``/``AutoTokenizer``, converts with CTranslate2, and works as
+    ``brief translate --model DIRECTORY``; its translations are random tokens.
+    """
+    if arch != "marian":
+        raise ValueError(f"unknown tiny architecture {arch!r}; choose from: marian")
+    return make_marian(
+        directory, d_model=32, layers=2, heads=4, ffn=64, vocab_size=None, spm_vocab_size=320,
+        # Weights ten times wider than a trained model's initialisation, so that the output depends on the
+        # input (with the usual 0.02 every input gives the same few tokens, and tests of order prove nothing).
+        max_positions=512, init_std=0.3, seed=seed,
+    )

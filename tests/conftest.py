@@ -1,0 +1,32 @@
+"""Shared test setup: never touch the network, never write to the user's cache, one tiny model per session."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+import pytest
+
+# Set before anything imports huggingface_hub (it reads this once): no test may try to download.
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache_dir():
+    """Converted models, translation memories and other caches go to a temporary folder, not ~/.cache."""
+    with tempfile.TemporaryDirectory(prefix="brief-test-cache-") as folder:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("BRIEF_CACHE_DIR", folder)
+            yield folder
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory):
+    """A tiny random-weight Marian checkpoint (``pipeline.testing.make_tiny_translator``), built once."""
+    pytest.importorskip("torch")
+    pytest.importorskip("transformers")
+    pytest.importorskip("sentencepiece")
+    from pipeline.testing import make_tiny_translator
+
+    return make_tiny_translator(tmp_path_factory.mktemp("tiny-model") / "opus-mt-tiny")
