@@ -1,0 +1,711 @@
+"""The translate stage: Chinese sentences into English with a local seq2seq model.
+
+reads: Document sentences; adds: Sentence.translation, Sentence.qa_flags.
+
+A sentence is the unit of alignment. The model sees units: a sentence, or the clauses of an over-long one
+(``pipeline.segment.split_clauses``), split further while the model's tokenizer says a unit is over its
+limit, so that nothing is ever truncated. Identical units are translated once; units already in the
+translation memory skip the model; the rest are sorted by token length and batched by a budget of padded
+tokens (longest unit x units), and the original order is restored.
+
+Every output is checked against the failure modes of opus-mt-zh-en (see ``check_translation``): a
+repetition loop ('come on, come on, come on'), runaway or cut-short output, Chinese left untranslated.
+A unit that fails is translated once more with stricter decoding (``Decoding.stricter``); the better
+output is kept, and what is still wrong becomes a QA flag on the sentence.
+
+Glossary terms and person names (``pipeline.terminology``) are written into the model's input in English
+(the model copies Latin text through), and each sentence whose English lacks one gets a flag
+``glossary:<term>`` or ``name:<name>``.
+
+The batch layer (``translate_files``) runs the stage over files and folders and writes per article
+``NAME.en.txt``, ``NAME.aligned.jsonl`` and, on request, ``NAME.aligned.tsv``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Literal, Sequence
+
+import regex
+
+from pipeline.document import Document
+from pipeline.engine import Decoding, Translator
+from pipeline.errors import InputError, UsageError
+from pipeline.memory import TranslationMemory, memory_key
+from pipeline.segment import DEFAULT_CLAUSE_BUDGET, split_clauses
+from pipeline.terminology import Glossary, Term, find_names
+
+# Padded source tokens per batch (longest unit x number of units). 4096 keeps a beam-4 batch of the
+# full-size opus-mt model under ~1 GB of activations on CPU, and batches of 16-64 sentences are where
+# CPU throughput levels off.
+DEFAULT_BATCH_TOKENS = 4096
+# Marian's position table has 512 entries; a translator may say otherwise with ``max_source_tokens``.
+DEFAULT_MAX_SOURCE_TOKENS = 512
+
+# Output length bounds in words per source unit (a Han character, or a run of Latin letters or digits).
+# Measured on the 3,960 human references of WMT18 zh-en (shared/data/wmt18-zh-en.tsv): the ratio has median
+# 0.71, 99.9th percentile 1.75, maximum 2.0; no reference exceeds 2.0 x units + 8, and only two (both cut
+# short by the translator) fall under 0.2 x units for sources of 8 units or more.
+TOO_LONG_WORDS_PER_UNIT = 2.0
+TOO_LONG_SLACK_WORDS = 8
+TOO_SHORT_WORDS_PER_UNIT = 0.2
+TOO_SHORT_MIN_UNITS = 8
+# A phrase of 2-8 words repeated 3 times in a row, or one word 4 times, is a decoding loop.
+LOOP_MAX_NGRAM = 8
+LOOP_REPEATS = 3
+LOOP_WORD_REPEATS = 4
+
+# How bad each flag is, to choose between the first output and the retry's.
+_SEVERITY = {"repetition": 4, "too_long": 3, "untranslated": 3, "too_short": 2, "truncated": 1}
+
+_HAN = regex.compile(r"\p{Han}")
+_SOURCE_UNIT = regex.compile(r"\p{Han}|[\p{Latin}\p{N}]+")
+_WORD = regex.compile(r"[\p{L}\p{N}]+(?:['’]\p{L}+)?")
+_LETTER_OR_DIGIT = regex.compile(r"[\p{L}\p{N}]")
+_ARTICLE = regex.compile(r"^(?:the|a|an)\s+(?=\S)", regex.IGNORECASE)
+_SOURCE_FINAL = regex.compile(r"[。！？!?…]+[”’」』）》\"')\]]*\s*$")
+_TARGET_FINAL = regex.compile(r"[.!?…。！？;:]+[\s\"'”’)\]]*$")
+
+Format = Literal["txt", "jsonl", "tsv"]
+FORMATS: tuple[Format, ...] = ("txt", "jsonl", "tsv")
+DEFAULT_FORMATS: tuple[Format, ...] = ("txt", "jsonl")
+_SUFFIXES = {"txt": ".en.txt", "jsonl": ".aligned.jsonl", "tsv": ".aligned.tsv"}
+
+
+# --- guards -----------------------------------------------------------------------------------------------
+
+def source_units(text: str) -> int:
+    """Length of a source in units: each Han character, and each run of Latin letters or digits, is one."""
+    return len(_SOURCE_UNIT.findall(text))
+
+
+def words(text: str) -> list[str]:
+    """The lowercased words of an English text (letters and digits, with an apostrophe suffix kept)."""
+    return _WORD.findall(text.lower())
+
+
+def find_loop(tokens: Sequence[str]) -> tuple[int, int] | None:
+    """``(start, n)`` of the first n-gram repeated ``LOOP_REPEATS`` times in a row (a single word
+    ``LOOP_WORD_REPEATS`` times), or None. 'come on, come on, come on' -> (0, 2)."""
+    for n in range(1, LOOP_MAX_NGRAM + 1):
+        repeats = LOOP_WORD_REPEATS if n == 1 else LOOP_REPEATS
+        for start in range(0, len(tokens) - n * repeats + 1):
+            gram = tokens[start:start + n]
+            if all(tokens[start + k * n:start + (k + 1) * n] == gram for k in range(1, repeats)):
+                return start, n
+    return None
+
+
+def check_translation(source: str, translation: str) -> list[str]:
+    """QA flags for one unit's output; an empty list when nothing looks wrong.
+
+    - ``repetition``: a decoding loop (a phrase three times in a row, a word four times);
+    - ``too_long``: more words than any human translation of a source this long (runaway output);
+    - ``too_short``: far fewer words than the source calls for (dropped content), or nothing at all;
+    - ``truncated``: the source ends a sentence and the output stops without any final punctuation;
+    - ``untranslated``: Chinese characters in the output.
+    """
+    flags = []
+    units = source_units(source)
+    output_words = words(translation)
+    if find_loop(output_words):
+        flags.append("repetition")
+    if len(output_words) > TOO_LONG_WORDS_PER_UNIT * units + TOO_LONG_SLACK_WORDS:
+        flags.append("too_long")
+    if units and (not translation.strip() or (units >= TOO_SHORT_MIN_UNITS
+                                              and len(output_words) < TOO_SHORT_WORDS_PER_UNIT * units)):
+        flags.append("too_short")
+    elif _SOURCE_FINAL.search(source) and translation.strip() and not _TARGET_FINAL.search(translation):
+        flags.append("truncated")
+    if _HAN.search(translation):
+        flags.append("untranslated")
+    return flags
+
+
+def _badness(flags: Iterable[str]) -> int:
+    return sum(_SEVERITY.get(flag, 0) for flag in flags)
+
+
+# --- terminology in the model's input ---------------------------------------------------------------------
+
+def protect_terms(text: str, terms: list[Term]) -> str:
+    """``text`` with each term replaced by its English, spaced off from letters and digits around it.
+
+    A leading article is dropped (贵州省委常委 -> '贵州 provincial Party committee 常委'): inside a Chinese
+    phrase it is out of place, and the model adds one where English needs it. ``terms`` come from
+    ``Glossary.find(text)``: in order and not overlapping.
+    """
+    out, position = "", 0
+    for term in terms:
+        out += text[position:term.start]
+        english = _ARTICLE.sub("", term.english)
+        if out and _LETTER_OR_DIGIT.match(out[-1]):
+            out += " "
+        out += english
+        if term.end < len(text) and _LETTER_OR_DIGIT.match(text[term.end]):
+            out += " "
+        position = term.end
+    return out + text[position:]
+
+
+def _term_variants(english: str) -> list[str]:
+    """Forms of a glossary English that count as using it: as written, without a leading article, without a
+    trailing parenthesis ('the Chinese People's ... Conference (CPPCC)')."""
+    base = _fold(english)
+    variants = {base}
+    short = regex.sub(r"\s*\([^)]*\)$", "", base)
+    variants.add(short)
+    for form in list(variants):
+        variants.add(_ARTICLE.sub("", form))
+    return [v for v in variants if v]
+
+
+def _fold(text: str) -> str:
+    text = text.casefold().translate(str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"}))
+    return regex.sub(r"\s+", " ", text).strip()
+
+
+def uses_term(translation: str, english: str) -> bool:
+    """True when ``translation`` contains the glossary English (case, quotes, article and an abbreviation in
+    brackets aside)."""
+    folded = _fold(translation)
+    return any(variant in folded for variant in _term_variants(english))
+
+
+# --- translating texts ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Part:
+    """One model unit of a text: its span in the text, what the model was given, and what came back."""
+
+    start: int
+    end: int
+    model_input: str
+    translation: str
+    qa_flags: tuple[str, ...] = ()
+    from_memory: bool = False
+
+
+@dataclass
+class TranslationResult:
+    """The English of one text, the QA flags on it, and its parts (one, or the clauses it was split into)."""
+
+    source: str
+    translation: str
+    qa_flags: list[str] = field(default_factory=list)
+    parts: list[Part] = field(default_factory=list)
+
+
+@dataclass
+class TranslateStats:
+    """What one call did: units seen, translated by the model, found in memory, retried."""
+
+    units: int = 0
+    unique: int = 0
+    from_memory: int = 0
+    translated: int = 0
+    retried: int = 0
+
+
+@dataclass
+class _Unit:
+    text_index: int
+    start: int
+    end: int
+    model_input: str
+    terms: list[Term]
+
+
+def translate_texts(
+    texts: Sequence[str],
+    translator: Translator,
+    *,
+    decoding: Decoding | None = None,
+    memory: TranslationMemory | None = None,
+    glossary: Glossary | None = None,
+    names: dict[str, str] | None = None,
+    batch_tokens: int = DEFAULT_BATCH_TOKENS,
+    clause_budget: int = DEFAULT_CLAUSE_BUDGET,
+    progress: Callable[[int], None] | None = None,
+    stats: TranslateStats | None = None,
+) -> list[TranslationResult]:
+    """Translate ``texts`` (Chinese sentences) and return one result per text, in order.
+
+    ``decoding`` defaults to the translator's preset (``translator.default_decoding``) or ``Decoding()``.
+    ``glossary`` and ``names`` (Chinese name -> romanisation, from ``find_names``) are written into the
+    model's input and checked in its output. ``progress(n)`` is called as each further ``n`` texts are done.
+    ``stats``, if given, is filled with counts of what was done.
+    """
+    if batch_tokens < 1:
+        raise UsageError(f"--batch-tokens must be positive, got {batch_tokens}")
+    decoding = decoding or getattr(translator, "default_decoding", None) or Decoding()
+    stats = stats if stats is not None else TranslateStats()
+    limit = getattr(translator, "max_source_tokens", DEFAULT_MAX_SOURCE_TOKENS)
+    units = _units(texts, translator, glossary, names, clause_budget, limit)
+    stats.units += len(units)
+
+    outputs: dict[str, tuple[str, tuple[str, ...], bool]] = {}  # model input -> (English, flags, from memory)
+    to_translate: list[str] = []
+    for unit in units:
+        if unit.model_input in outputs or unit.model_input in to_translate:
+            continue
+        if not _HAN.search(unit.model_input):
+            # Nothing Chinese to translate (a figure, a Latin name, a term now in English): keep it as is.
+            outputs[unit.model_input] = (unit.model_input.strip(), (), False)
+        else:
+            to_translate.append(unit.model_input)
+    stats.unique += len(to_translate) + len(outputs)
+
+    keys = {}
+    if memory is not None and to_translate:
+        keys = {text: memory_key(translator.model_id, translator.revision, translator.backend, decoding.key(), text)
+                for text in to_translate}
+        stored = memory.get_many(keys.values())
+        for text in list(to_translate):
+            if keys[text] in stored:
+                outputs[text] = (stored[keys[text]], tuple(check_translation(text, stored[keys[text]])), True)
+        to_translate = [text for text in to_translate if text not in outputs]
+        stats.from_memory += sum(1 for v in outputs.values() if v[2])
+
+    tracker = _Progress(units, progress)
+    tracker.update(outputs)
+    if to_translate:
+        stats.translated += len(to_translate)
+        # Units that pass the guards are done as their batch returns; the others wait for the retry.
+        first = _run_batches(to_translate, translator, decoding, batch_tokens,
+                             on_batch=lambda done: tracker.update(t for t, o in done if not check_translation(t, o)))
+        bad = [text for text in to_translate if check_translation(text, first[text])]
+        retry = _run_batches(bad, translator, decoding.stricter(), batch_tokens) if bad else {}
+        stats.retried += len(bad)
+        new = {}
+        for text in to_translate:
+            candidates = [first[text]] + ([retry[text]] if text in retry else [])
+            best = min(candidates, key=lambda out: _badness(check_translation(text, out)))
+            new[text] = (best, tuple(check_translation(text, best)), False)
+        outputs.update(new)
+        tracker.update(bad)
+        if memory is not None:
+            memory.put_many(((keys[text], text, new[text][0]) for text in to_translate), model=translator.model_id)
+
+    return _assemble(texts, units, outputs)
+
+
+def _units(texts: Sequence[str], translator: Translator, glossary: Glossary | None, names: dict[str, str] | None,
+           clause_budget: int, limit: int) -> list[_Unit]:
+    """The model units of every text: clauses of over-long sentences, split until each fits ``limit`` tokens."""
+    glossary = glossary or Glossary()
+
+    def make(index: int, text: str, start: int, end: int) -> _Unit:
+        piece = text[start:end]
+        terms = glossary.find(piece, names)
+        return _Unit(index, start, end, protect_terms(piece, terms), terms)
+
+    units = []
+    for index, text in enumerate(texts):
+        spans = split_clauses(text, clause_budget) if text.strip() else [(0, len(text))]
+        units.extend(make(index, text, a, b) for a, b in spans)
+    # Units the tokenizer finds too long (Latin-heavy text, rare characters) are halved until they fit.
+    pending = units
+    while True:
+        counts = translator.count_tokens([u.model_input for u in pending]) if pending else []
+        over = [u for u, n in zip(pending, counts) if n > limit]
+        if not over:
+            break
+        pending = []
+        for unit in over:
+            text = texts[unit.text_index]
+            length = unit.end - unit.start
+            if length < 2:
+                raise UsageError(f"one character is over the model's {limit}-token limit: {text[unit.start]!r}")
+            halves = [make(unit.text_index, text, unit.start + a, unit.start + b)
+                      for a, b in split_clauses(text[unit.start:unit.end], max(1, length // 2))]
+            position = units.index(unit)
+            units[position:position + 1] = halves
+            pending.extend(halves)
+    return units
+
+
+def _run_batches(texts: list[str], translator: Translator, decoding: Decoding, batch_tokens: int,
+                 on_batch: Callable[[list[tuple[str, str]]], None] | None = None) -> dict[str, str]:
+    """Translate unique ``texts`` longest first, in batches of at most ``batch_tokens`` padded tokens."""
+    counts = dict(zip(texts, translator.count_tokens(texts)))
+    ordered = sorted(texts, key=lambda t: -counts[t])
+    results: dict[str, str] = {}
+    for batch in batches_by_tokens(ordered, [counts[t] for t in ordered], batch_tokens):
+        outputs = translator.translate_batch(batch, decoding)
+        if len(outputs) != len(batch):
+            raise RuntimeError(f"{translator.backend} returned {len(outputs)} translations for {len(batch)} inputs")
+        done = [(text, output.strip()) for text, output in zip(batch, outputs)]
+        results.update(done)
+        if on_batch is not None:
+            on_batch(done)
+    return results
+
+
+def batches_by_tokens(items: list, counts: list[int], batch_tokens: int) -> list[list]:
+    """Split ``items`` (sorted by length) into consecutive batches whose padded size (longest x count) stays
+    within ``batch_tokens``; an item longer than the budget goes in a batch of its own."""
+    batches: list[list] = []
+    current: list = []
+    longest = 0
+    for item, count in zip(items, counts):
+        if current and max(longest, count) * (len(current) + 1) > batch_tokens:
+            batches.append(current)
+            current, longest = [], 0
+        current.append(item)
+        longest = max(longest, count)
+    if current:
+        batches.append(current)
+    return batches
+
+
+class _Progress:
+    """Calls ``progress(n)`` as texts get all their units translated."""
+
+    def __init__(self, units: list[_Unit], progress: Callable[[int], None] | None):
+        self.progress = progress
+        self.waiting: dict[str, list[int]] = {}
+        self.remaining: dict[int, int] = {}
+        for unit in units:
+            self.waiting.setdefault(unit.model_input, []).append(unit.text_index)
+            self.remaining[unit.text_index] = self.remaining.get(unit.text_index, 0) + 1
+
+    def update(self, done: Iterable[str]) -> None:
+        finished = 0
+        for text in done:
+            for index in self.waiting.pop(text, []):
+                self.remaining[index] -= 1
+                finished += self.remaining[index] == 0
+        if finished and self.progress is not None:
+            self.progress(finished)
+
+
+def _assemble(texts: Sequence[str], units: list[_Unit],
+              outputs: dict[str, tuple[str, tuple[str, ...], bool]]) -> list[TranslationResult]:
+    results = [TranslationResult(source=text, translation="") for text in texts]
+    for unit in units:
+        english, flags, from_memory = outputs[unit.model_input]
+        results[unit.text_index].parts.append(
+            Part(unit.start, unit.end, unit.model_input, english, flags, from_memory))
+    by_index: dict[int, list[_Unit]] = {}
+    for unit in units:
+        by_index.setdefault(unit.text_index, []).append(unit)
+    for index, result in enumerate(results):
+        result.translation = " ".join(p.translation for p in result.parts if p.translation)
+        flags = [flag for part in result.parts for flag in part.qa_flags]
+        for unit in by_index.get(index, []):
+            for term in unit.terms:
+                if not uses_term(result.translation, term.english):
+                    flags.append(f"{'name' if term.kind == 'name' else 'glossary'}:{term.chinese}")
+        result.qa_flags = list(dict.fromkeys(flags))
+    return results
+
+
+# --- translating a document -------------------------------------------------------------------------------
+
+def translate_document(
+    document: Document,
+    translator: Translator,
+    *,
+    decoding: Decoding | None = None,
+    memory: TranslationMemory | None = None,
+    glossary: Glossary | None = None,
+    batch_tokens: int = DEFAULT_BATCH_TOKENS,
+    clause_budget: int = DEFAULT_CLAUSE_BUDGET,
+    progress: Callable[[int], None] | None = None,
+    stats: TranslateStats | None = None,
+) -> Document:
+    """Translate every sentence of ``document`` in place and return it.
+
+    Sets ``Sentence.translation`` and adds to ``Sentence.qa_flags``. Person names found anywhere in the
+    document (``find_names``) are romanised the same way in every sentence. See ``translate_texts`` for the
+    other arguments; ``progress(n)`` counts sentences.
+    """
+    sentences = list(document.sentences())
+    results = translate_texts(
+        [s.text for s in sentences], translator, decoding=decoding, memory=memory, glossary=glossary,
+        names=find_names(document.source), batch_tokens=batch_tokens, clause_budget=clause_budget,
+        progress=progress, stats=stats,
+    )
+    for sentence, result in zip(sentences, results):
+        sentence.translation = result.translation
+        sentence.qa_flags = list(dict.fromkeys([*sentence.qa_flags, *result.qa_flags]))
+    return document
+
+
+# --- outputs ----------------------------------------------------------------------------------------------
+
+def english_text(document: Document) -> str:
+    """The English of a translated document: one block a paragraph, a blank line between blocks."""
+    blocks = [block.translation for _, block in document.blocks()]
+    return "\n\n".join(b for b in blocks if b) + "\n"
+
+
+def aligned_rows(document: Document) -> list[dict]:
+    """One row per sentence: section, block number, kind, Chinese, English, source span, QA flags."""
+    rows = []
+    for number, (section, block) in enumerate(document.blocks()):
+        kind = "epigraph" if block.kind == "epigraph_label" else block.kind
+        for sentence in block.sentences:
+            rows.append({"section": section, "block": number, "kind": kind, "zh": sentence.text,
+                         "en": sentence.translation, "start": sentence.start, "end": sentence.end,
+                         "qa_flags": sentence.qa_flags})
+    return rows
+
+
+def aligned_jsonl(document: Document) -> str:
+    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in aligned_rows(document))
+
+
+def aligned_tsv(document: Document) -> str:
+    """The aligned rows as TSV with a header; tabs and line breaks inside text become spaces."""
+    columns = ("section", "block", "kind", "start", "end", "zh", "en", "qa_flags")
+
+    def cell(value: object) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, list):
+            value = ",".join(value)
+        return regex.sub(r"[\t\r\n]+", " ", str(value))
+
+    lines = ["\t".join(columns)]
+    lines += ["\t".join(cell(row[c]) for c in columns) for row in aligned_rows(document)]
+    return "\n".join(lines) + "\n"
+
+
+_RENDER = {"txt": english_text, "jsonl": aligned_jsonl, "tsv": aligned_tsv}
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder and ``os.replace``: a reader
+    (or a resumed batch) sees the old file or the whole new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="\n", dir=path.parent,
+                                         prefix=f".{path.name}.", suffix=".tmp", delete=False)
+    try:
+        with handle:
+            handle.write(text)
+        os.replace(handle.name, path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+
+
+# --- the batch layer --------------------------------------------------------------------------------------
+
+@dataclass
+class Article:
+    """One input file and where its outputs go (``base`` + suffix per format)."""
+
+    path: Path
+    base: Path
+
+    def outputs(self, formats: Iterable[str]) -> list[Path]:
+        return [self.base.with_name(self.base.name + _SUFFIXES[f]) for f in formats]
+
+
+@dataclass
+class Outcome:
+    """What happened to one input: 'translated', 'skipped' (outputs up to date) or 'failed' (with why)."""
+
+    path: str
+    status: Literal["translated", "skipped", "failed"]
+    outputs: list[str] = field(default_factory=list)
+    error: str | None = None
+    sentences: int = 0
+    flagged: int = 0
+
+
+@dataclass
+class BatchReport:
+    """Every input's outcome, in input order, and counts of the translate calls."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+    stats: TranslateStats = field(default_factory=TranslateStats)
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def failures(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    def summary(self) -> str:
+        """One line: how many articles were translated, skipped, failed, and sentences flagged."""
+        flagged = sum(o.flagged for o in self.outcomes)
+        sentences = sum(o.sentences for o in self.outcomes)
+        return (f"{self.count('translated')} translated, {self.count('skipped')} up to date, "
+                f"{self.count('failed')} failed; {sentences} sentences, {flagged} with QA flags; "
+                f"{self.stats.from_memory} units from the translation memory, {self.stats.translated} by the model")
+
+
+class BatchProgress:
+    """Hooks ``translate_files`` calls as it goes; this base class does nothing (see ``TqdmProgress``)."""
+
+    def start(self, articles: int) -> None: ...
+
+    def article(self, path: Path, sentences: int) -> None: ...
+
+    def sentences(self, n: int) -> None: ...
+
+    def finished(self, outcome: Outcome) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class TqdmProgress(BatchProgress):
+    """Two tqdm bars on stderr: articles, and the sentences of the current article (with rate and ETA)."""
+
+    def __init__(self) -> None:
+        self._articles = None
+        self._sentences = None
+
+    def start(self, articles: int) -> None:
+        from tqdm import tqdm
+
+        self._articles = tqdm(total=articles, unit="article", position=0, dynamic_ncols=True)
+        self._sentences = tqdm(total=0, unit="sent", position=1, leave=False, dynamic_ncols=True)
+
+    def article(self, path: Path, sentences: int) -> None:
+        self._sentences.reset(total=sentences)
+        self._sentences.set_description(path.name[:30])
+
+    def sentences(self, n: int) -> None:
+        self._sentences.update(n)
+
+    def finished(self, outcome: Outcome) -> None:
+        self._articles.update(1)
+
+    def close(self) -> None:
+        for bar in (self._sentences, self._articles):
+            if bar is not None:
+                bar.close()
+
+
+def collect_inputs(inputs: Iterable[str | Path], outdir: str | Path | None) -> tuple[list[Article], list[Outcome]]:
+    """The articles to translate, and an outcome 'failed' for each input that is no file or folder of *.txt.
+
+    Folders are searched recursively for ``*.txt`` (sorted; hidden files and this tool's own ``*.en.txt``
+    outputs left out). With ``outdir``, a file given by name is written to ``outdir/NAME.*`` and a file
+    found in a folder to the same subfolder under ``outdir``; when that would put two inputs on the same
+    output name, those inputs mirror their paths below the inputs' common folder instead. Without
+    ``outdir``, outputs go next to each input.
+    """
+    found: list[tuple[Path, Path]] = []  # (file, its path relative to the argument that named it)
+    failed: list[Outcome] = []
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*.txt") if p.is_file() and not _skipped(p.relative_to(path)))
+            if not files:
+                failed.append(Outcome(str(path), "failed", error=f"{path}: no .txt files in this folder"))
+            found.extend((p, p.relative_to(path)) for p in files)
+        elif path.exists():
+            found.append((path, Path(path.name)))
+        else:
+            failed.append(Outcome(str(path), "failed", error=f"{path}: no such file or folder"))
+    unique: dict[Path, tuple[Path, Path]] = {}
+    for path, relative in found:
+        unique.setdefault(path.resolve(), (path, relative))
+    entries = list(unique.items())
+    if outdir is None:
+        return [Article(path, path.with_name(_stem(path))) for _, (path, _) in entries], failed
+    outdir = Path(outdir)
+    bases = [outdir / relative.parent / _stem(relative) for _, (_, relative) in entries]
+    seen: dict[Path, int] = {}
+    for base in bases:
+        seen[base] = seen.get(base, 0) + 1
+    if any(n > 1 for n in seen.values()):
+        root = Path(os.path.commonpath([str(resolved.parent) for resolved, _ in entries]))
+        bases = [outdir / resolved.parent.relative_to(root) / _stem(resolved) if seen[base] > 1 else base
+                 for (resolved, _), base in zip(entries, bases)]
+    return [Article(path, base) for (_, (path, _)), base in zip(entries, bases)], failed
+
+
+def _skipped(relative: Path) -> bool:
+    return relative.name.endswith(_SUFFIXES["txt"]) or any(part.startswith(".") for part in relative.parts)
+
+
+def _stem(path: Path) -> str:
+    return path.name[:-len(".txt")] if path.name.endswith(".txt") else path.stem
+
+
+def is_up_to_date(article: Article, formats: Iterable[str]) -> bool:
+    """True when every output exists and is no older than the input."""
+    source_time = article.path.stat().st_mtime
+    return all(p.is_file() and p.stat().st_mtime >= source_time for p in article.outputs(formats))
+
+
+def translate_files(
+    inputs: Iterable[str | Path],
+    outdir: str | Path | None,
+    *,
+    translator_factory: Callable[[], Translator],
+    formats: Iterable[str] = DEFAULT_FORMATS,
+    force: bool = False,
+    decoding: Decoding | None = None,
+    beam_size: int | None = None,
+    memory: TranslationMemory | None = None,
+    glossary: Glossary | None = None,
+    batch_tokens: int = DEFAULT_BATCH_TOKENS,
+    clause_budget: int = DEFAULT_CLAUSE_BUDGET,
+    progress: BatchProgress | None = None,
+) -> BatchReport:
+    """Translate articles (files, or folders searched for *.txt) and write their outputs; never stops at a
+    bad file.
+
+    Per article: ``NAME.en.txt``, ``NAME.aligned.jsonl`` and/or ``NAME.aligned.tsv`` (``formats``), each
+    written atomically. An article whose outputs exist and are newer than it is skipped unless ``force``.
+    A file that cannot be read or holds no Chinese is recorded as failed and the batch goes on.
+    ``translator_factory`` is called once, just before the first article that needs the model; its errors
+    (a missing model: ``ModelNotFoundError``) propagate and end the batch. ``decoding`` defaults to the
+    translator's preset; ``beam_size`` overrides its beam.
+    """
+    from pipeline.segment import segment_file
+
+    formats = list(dict.fromkeys(formats)) or list(DEFAULT_FORMATS)
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise UsageError(f"unknown output format {unknown[0]!r}; choose from: {', '.join(FORMATS)}")
+    articles, failed = collect_inputs(inputs, outdir)
+    report = BatchReport()
+    progress = progress or BatchProgress()
+    translator: Translator | None = None
+    progress.start(len(articles))
+    try:
+        for article in articles:
+            outputs = [str(p) for p in article.outputs(formats)]
+            try:
+                if not force and is_up_to_date(article, formats):
+                    outcome = Outcome(str(article.path), "skipped", outputs)
+                else:
+                    document = segment_file(article.path)
+                    sentences = list(document.sentences())
+                    if translator is None:
+                        translator = translator_factory()
+                        decoding = decoding or getattr(translator, "default_decoding", None) or Decoding()
+                        if beam_size:
+                            decoding = dataclasses.replace(decoding, beam_size=beam_size)
+                    progress.article(article.path, len(sentences))
+                    translate_document(document, translator, decoding=decoding, memory=memory,
+                                       glossary=glossary, batch_tokens=batch_tokens, clause_budget=clause_budget,
+                                       progress=progress.sentences, stats=report.stats)
+                    for fmt, path in zip(formats, article.outputs(formats)):
+                        write_atomic(path, _RENDER[fmt](document))
+                    outcome = Outcome(str(article.path), "translated", outputs, sentences=len(sentences),
+                                      flagged=sum(1 for s in sentences if s.qa_flags))
+            except InputError as e:
+                outcome = Outcome(str(article.path), "failed", error=str(e))
+            except OSError as e:  # writing the outputs: disk full, no permission
+                outcome = Outcome(str(article.path), "failed", error=f"{article.path}: cannot write outputs: {e}")
+            report.outcomes.append(outcome)
+            progress.finished(outcome)
+    finally:
+        progress.close()
+    report.outcomes.extend(failed)
+    return report

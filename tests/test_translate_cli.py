@@ -1,0 +1,210 @@
+"""`brief translate` on batches: outputs, a bad file among good ones, resuming, --force, atomic writes."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from fake_translators import WordFake
+
+import pipeline.models
+from pipeline.cli import cli
+from pipeline.errors import ModelNotFoundError
+from pipeline.translate import collect_inputs
+
+ARTICLE = "全市新建公园\n\n本报记者 张三\n\n今年以来，全市新建公园12个。\n\n市政协主席石邦林调研公园建设。居民纷纷点赞。\n"
+OTHER = "项目进展顺利\n\n一年来，贵阳市政协围绕“强省会”行动献计出力。\n"
+
+
+@pytest.fixture
+def fake(monkeypatch):
+    """Every `brief translate` in the test gets a WordFake; ``fake.loads`` counts how often it was loaded."""
+    translator = WordFake()
+    translator.loads = 0
+
+    def load(model=None, backend=None, device="cpu", *, offline=None, **_):
+        translator.loads += 1
+        return translator
+
+    monkeypatch.setattr(pipeline.models, "load_translator", load)
+    return translator
+
+
+def run(*args):
+    return CliRunner().invoke(cli, ["translate", *map(str, args)])
+
+
+def articles(folder: Path) -> Path:
+    (folder / "in" / "sub").mkdir(parents=True)
+    (folder / "in" / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (folder / "in" / "sub" / "b.txt").write_text(OTHER, encoding="utf-8")
+    return folder / "in"
+
+
+def test_folder_is_translated_with_txt_and_jsonl(tmp_path, fake):
+    result = run(articles(tmp_path), "-o", tmp_path / "out", "--tm", tmp_path / "tm.sqlite3")
+    assert result.exit_code == 0, result.output
+    assert "2 translated, 0 up to date, 0 failed" in result.output
+    out = tmp_path / "out"
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
+        "a.aligned.jsonl", "a.en.txt", "sub/b.aligned.jsonl", "sub/b.en.txt"]
+    english = (out / "a.en.txt").read_text(encoding="utf-8")
+    assert english.split("\n\n")[0] == "quan shi xin jian gong yuan"  # the title, then a blank line
+    assert "Shi Banglin" in english and len(english.split("\n\n")) == 4
+    rows = [json.loads(line) for line in (out / "a.aligned.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["kind"] for r in rows] == ["title", "byline", "paragraph", "paragraph", "paragraph"]
+    assert set(rows[0]) == {"section", "block", "kind", "zh", "en", "start", "end", "qa_flags"}
+    assert all(ARTICLE[r["start"]:r["end"]] == r["zh"] for r in rows)
+    assert fake.loads == 1
+
+
+def test_bad_file_among_good_ones(tmp_path, fake):
+    folder = articles(tmp_path)
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "english.txt").write_text("Only English here.\n", encoding="utf-8")
+    (folder / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    result = run(folder, tmp_path / "missing.txt", "-o", tmp_path / "out", "--no-tm")
+    assert result.exit_code == 1
+    assert (tmp_path / "out" / "a.en.txt").is_file() and (tmp_path / "out" / "sub" / "b.en.txt").is_file()
+    failures = [line for line in result.output.splitlines() if line.startswith("brief: failed: ")]
+    assert len(failures) == 4
+    for name, why in [("empty.txt", "empty"), ("english.txt", "no Chinese"), ("image.txt", "PNG"),
+                      ("missing.txt", "no such file")]:
+        assert any(name in line and why in line for line in failures), result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out" / "empty.en.txt").exists()
+
+
+def test_resume_skips_finished_articles_and_force_redoes_them(tmp_path, fake):
+    folder = articles(tmp_path)
+    out = tmp_path / "out"
+    assert run(folder, "-o", out, "--no-tm").exit_code == 0
+    first = (out / "a.en.txt").stat().st_mtime_ns
+    seen = len(fake.units_seen)
+
+    again = run(folder, "-o", out, "--no-tm")
+    assert again.exit_code == 0 and "0 translated, 2 up to date" in again.output
+    assert len(fake.units_seen) == seen and fake.loads == 1  # the model was not even loaded
+    assert (out / "a.en.txt").stat().st_mtime_ns == first
+
+    # An input edited after its outputs is translated again; the other is not.
+    later = (out / "a.en.txt").stat().st_mtime + 10
+    os.utime(folder / "a.txt", (later, later))
+    assert "1 translated, 1 up to date" in run(folder, "-o", out, "--no-tm").output
+
+    forced = run(folder, "-o", out, "--no-tm", "--force")
+    assert forced.exit_code == 0 and "2 translated, 0 up to date" in forced.output
+
+
+def test_a_missing_output_format_is_not_up_to_date(tmp_path, fake):
+    folder = articles(tmp_path)
+    out = tmp_path / "out"
+    run(folder, "-o", out, "--no-tm")
+    result = run(folder, "-o", out, "--no-tm", "--format", "tsv")
+    assert "2 translated" in result.output
+    header, *rows = (out / "a.aligned.tsv").read_text(encoding="utf-8").splitlines()
+    assert header.split("\t") == ["section", "block", "kind", "start", "end", "zh", "en", "qa_flags"]
+    assert len(rows) == 5 and all(len(r.split("\t")) == 8 for r in rows)
+
+
+def test_writes_are_atomic(tmp_path, fake, monkeypatch):
+    folder = articles(tmp_path)
+    out = tmp_path / "out"
+    run(folder, "-o", out, "--no-tm")
+    before = (out / "a.en.txt").read_text(encoding="utf-8")
+    assert not list(out.rglob("*.tmp"))
+
+    def disk_full(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", disk_full)
+    result = run(folder, "-o", out, "--no-tm", "--force")
+    assert result.exit_code == 1 and "No space left on device" in result.output
+    assert (out / "a.en.txt").read_text(encoding="utf-8") == before  # the old output is whole
+    assert not list(out.rglob("*.tmp"))  # and no half-written file is left behind
+
+
+def test_same_name_in_two_folders_keeps_the_folder_structure(tmp_path):
+    for folder in ("2023/jan", "2024/jan"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "report.txt").write_text(ARTICLE, encoding="utf-8")
+    (tmp_path / "2024" / "solo.txt").write_text(ARTICLE, encoding="utf-8")
+    found, failed = collect_inputs([tmp_path / "2023/jan/report.txt", tmp_path / "2024/jan/report.txt",
+                                    tmp_path / "2024/solo.txt"], tmp_path / "out")
+    assert not failed
+    assert [a.base.relative_to(tmp_path / "out").as_posix() for a in found] == [
+        "2023/jan/report", "2024/jan/report", "solo"]
+
+
+def test_outputs_go_next_to_inputs_without_outdir_and_are_not_read_back(tmp_path, fake):
+    folder = articles(tmp_path)
+    assert run(folder, "--no-tm").exit_code == 0
+    assert (folder / "a.en.txt").is_file() and (folder / "sub" / "b.aligned.jsonl").is_file()
+    # The second run must not take a.en.txt for an article.
+    assert "0 translated, 2 up to date, 0 failed" in run(folder, "--no-tm").output
+
+
+def test_translation_memory_is_used_across_runs(tmp_path, fake):
+    folder = articles(tmp_path)
+    tm = tmp_path / "tm.sqlite3"
+    run(folder, "-o", tmp_path / "one", "--tm", tm)
+    seen = len(fake.units_seen)
+    result = run(folder, "-o", tmp_path / "two", "--tm", tm)
+    assert len(fake.units_seen) == seen and "0 by the model" in result.output
+    assert (tmp_path / "one" / "a.en.txt").read_text() == (tmp_path / "two" / "a.en.txt").read_text()
+
+
+def test_no_tm_writes_no_memory(tmp_path, fake, monkeypatch):
+    monkeypatch.setenv("BRIEF_CACHE_DIR", str(tmp_path / "cache"))
+    run(articles(tmp_path), "-o", tmp_path / "out", "--no-tm")
+    assert not (tmp_path / "cache" / "tm.sqlite3").exists()
+    run(tmp_path / "in", "-o", tmp_path / "out2")
+    assert (tmp_path / "cache" / "tm.sqlite3").exists()
+
+
+def test_user_glossary_and_beam_reach_the_model(tmp_path, fake):
+    glossary = tmp_path / "mine.tsv"
+    glossary.write_text("公园\tparks\n", encoding="utf-8")
+    run(articles(tmp_path), "-o", tmp_path / "out", "--no-tm", "--glossary", glossary, "--beam", "3")
+    assert any("parks" in unit for unit in fake.units_seen)
+    assert {d.beam_size for d in fake.decodings} == {3}
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--tm", "x.sqlite3", "--no-tm"], "contradict"),
+    (["--glossary", "missing.tsv"], "no such file"),
+])
+def test_usage_errors_exit_2(tmp_path, fake, args, message):
+    result = run(articles(tmp_path), *args)
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_missing_model_is_one_line_and_exit_2(tmp_path, monkeypatch):
+    def missing(*args, **kwargs):
+        raise ModelNotFoundError("model Helsinki-NLP/opus-mt-zh-en is not in the local cache and offline mode is on")
+
+    monkeypatch.setattr(pipeline.models, "load_translator", missing)
+    result = run(articles(tmp_path), "-o", tmp_path / "out", "--no-tm")
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        "brief: error: model Helsinki-NLP/opus-mt-zh-en is not in the local cache and offline mode is on"]
+
+
+def test_missing_model_directory_through_the_real_loader(tmp_path):
+    result = run(articles(tmp_path), "-o", tmp_path / "out", "--no-tm", "--model", tmp_path / "no-model")
+    assert result.exit_code == 2 and "does not exist" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_quiet_when_piped(tmp_path, fake):
+    result = run(articles(tmp_path), "-o", tmp_path / "out", "--no-tm")
+    assert result.output.strip().splitlines() == [result.output.strip()]  # the summary line, no bar
+    assert "it/s" not in result.output and "sent/s" not in result.output
+
+
+def test_tiny_model_end_to_end(tmp_path, tiny_model_dir):
+    result = run(articles(tmp_path), "-o", tmp_path / "out", "--tm", tmp_path / "tm.sqlite3",
+                 "--model", tiny_model_dir, "--backend", "ctranslate2", "--beam", "1", "--format", "txt")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "a.en.txt").read_text(encoding="utf-8").strip()
