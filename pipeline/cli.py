@@ -66,6 +66,72 @@ def segment(article: str, as_json: bool, clause_budget: int | None) -> None:
         click.echo(format_outline(document, clause_budget=clause_budget))
 
 
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("-o", "--outdir", type=click.Path(file_okay=False, path_type=str), default=None,
+              help="Folder for the outputs (default: next to each input). Files found in a folder keep their "
+                   "subfolders under it; two inputs with the same name keep their folder structure.")
+@click.option("--format", "formats", multiple=True, type=click.Choice(["txt", "jsonl", "tsv"]),
+              help="Output to write; repeat for several: txt (NAME.en.txt, the English), jsonl "
+                   "(NAME.aligned.jsonl, one object per sentence), tsv (NAME.aligned.tsv). Default: txt and jsonl.")
+@click.option("--model", default=None, metavar="ID_OR_DIR",
+              help="Model preset, Hugging Face hub id or checkpoint directory (default: the opus-mt-zh-en preset).")
+@click.option("--backend", type=click.Choice(["transformers", "ctranslate2"]), default=None,
+              help="Inference engine. ctranslate2 converts the checkpoint to int8 once and reuses it (the fast "
+                   "CPU path). Default: ctranslate2 when a converted copy is cached, else transformers.")
+@click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
+              help="Where the model runs.")
+@click.option("--beam", type=click.IntRange(1, 32), default=None,
+              help="Beam size (default: the model preset's).")
+@click.option("--batch-tokens", type=click.IntRange(min=16), default=4096, show_default=True,
+              help="Padded source tokens per batch (longest unit x units): larger is faster until memory runs out.")
+@click.option("--glossary", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="Your glossary, TSV lines 'Chinese<TAB>English' ('#' comments); it wins over the built-in one. "
+                   "A line with no English names a person to romanise.")
+@click.option("--tm", "tm_path", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="Translation memory file (default: $BRIEF_CACHE_DIR/tm.sqlite3, else in the user cache folder).")
+@click.option("--no-tm", is_flag=True, help="Do not read or write the translation memory.")
+@click.option("--force", is_flag=True, help="Translate again even where the outputs are newer than the input.")
+@click.option("--offline", is_flag=True, default=None,
+              help="Never download a model (as HF_HUB_OFFLINE=1); a model not on disk is an error.")
+def translate(inputs: tuple[str, ...], outdir: str | None, formats: tuple[str, ...], model: str | None,
+              backend: str | None, device: str, beam: int | None, batch_tokens: int, glossary: str | None,
+              tm_path: str | None, no_tm: bool, force: bool, offline: bool | None) -> None:
+    """Translate Chinese articles into English, sentence by sentence, with the alignment kept.
+
+    INPUTS are article files, or folders searched recursively for *.txt. Per article it writes NAME.en.txt
+    and NAME.aligned.jsonl (see --format). Articles whose outputs are up to date are skipped; a bad file is
+    reported and the batch goes on. Exit status: 0 all done, 1 some articles failed, 2 a usage error (a
+    missing model, say).
+    """
+    from pipeline.errors import UsageError
+    from pipeline.memory import TranslationMemory
+    from pipeline.models import load_translator
+    from pipeline.terminology import load_glossary
+    from pipeline.translate import BatchProgress, TqdmProgress, translate_files
+
+    if tm_path and no_tm:
+        raise UsageError("--tm and --no-tm contradict each other; give one")
+    terms = load_glossary(glossary)
+    memory = None if no_tm else TranslationMemory(tm_path)
+    try:
+        report = translate_files(
+            inputs, outdir,
+            translator_factory=lambda: load_translator(model, backend, device, offline=offline),
+            formats=formats or ("txt", "jsonl"), force=force, beam_size=beam, memory=memory, glossary=terms,
+            batch_tokens=batch_tokens,
+            progress=TqdmProgress() if sys.stderr.isatty() else BatchProgress(),
+        )
+    finally:
+        if memory is not None:
+            memory.close()
+    click.echo(report.summary())
+    for failure in report.failures:
+        click.echo(f"brief: failed: {failure.error}", err=True)
+    if report.failures:
+        click.get_current_context().exit(1)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``brief`` console script."""
     try:
