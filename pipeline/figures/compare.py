@@ -18,12 +18,16 @@ import regex
 
 from pipeline.figures.en import extract_en
 from pipeline.figures.model import CheckResult, Figure, Issue
+from pipeline.figures.numbers import parse_zh_number
 from pipeline.figures.zh import extract_zh
 
 # Chinese characters that make a small English number plausible even where no figure was extracted:
 # 两岸 -> "the two sides", 三友 -> "three friends", 首次 -> "the first time", 双方 -> "the two sides".
-LEXICAL_SUPPORT = {1: "一壹首头单独", 2: "二两双俩贰对", 3: "三叁仨", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八",
-                   9: "九", 10: "十"}
+LEXICAL_SUPPORT = {0: "零〇无", 1: "一壹首头单独", 2: "二两双俩贰对", 3: "三叁仨", 4: "四", 5: "五", 6: "六", 7: "七",
+                   8: "八", 9: "九", 10: "十", 100: "百", 1000: "千", 10000: "万"}
+# Ordinals in English often render words that are not numerals: 次席 -> "second", 亚军 -> "runner-up/second".
+ORDINAL_SUPPORT = {1: ("首", "初", "头", "冠", "先"), 2: ("次席", "亚军", "其次", "再次", "第二", "下半", "后半"),
+                   3: ("季军",)}
 # Rounding a translator may do ("13.21万亿" -> "13.2 trillion") stays within this relative difference.
 ROUNDING_TOLERANCE = 0.05
 
@@ -43,16 +47,19 @@ class Atom:
 def atoms_of(figure: Figure, *, side: str) -> list[Atom]:
     """Break ``figure`` into comparable atoms; ``side`` is "source" or "target" (hardness rules differ)."""
     hard = not figure.soft
-    if side == "source" and figure.written == "words" and figure.value == 1:
+    if side == "source" and figure.written == "words" and figure.value == 1 and figure.kind in ("quantity", "ordinal"):
         hard = False  # 一 is often "a", "the", or nothing at all in English
     kind, value = figure.kind, figure.value
     if kind == "numeric_name" or value is None:
-        return []
+        # The numbers inside a slogan (双12, "3+1", 四同) may appear in the translation: soft atoms.
+        return [Atom("num", (v,), figure, "part", False) for v in _numbers_in_name(figure.text)]
     if kind in ("quantity", "multiple", "year", "decade", "ordinal"):
         if figure.parts:
             return [a for p in figure.parts for a in atoms_of(p, side=side)]
         v = float(value)
-        return [Atom("num", (v, *figure.alternatives), figure, "value", hard)]
+        # "won by 42 points" may be a score or percentage points: it compares with either.
+        family = "any" if figure.unit == "points" and side == "target" else "num"
+        return [Atom(family, (v, *figure.alternatives), figure, "value", hard)]
     if kind in ("percent", "percentage_points"):
         return [Atom("pct", (float(value),), figure, "value", hard)]
     if kind == "range":
@@ -60,7 +67,7 @@ def atoms_of(figure: Figure, *, side: str) -> list[Atom]:
         return [Atom(family, (float(value[0]),), figure, "low", hard),
                 Atom(family, (float(value[1]),), figure, "high", hard)]
     if kind == "date":
-        return _date_atoms(figure, str(value), hard)
+        return _date_atoms(figure, str(value), hard, side)
     if kind == "time":
         h, mi = (int(x) for x in str(value).split(":"))
         hours = {float(h), float(h % 12), float((h + 12) % 24)} if h <= 12 else {float(h), float(h - 12)}
@@ -71,7 +78,16 @@ def atoms_of(figure: Figure, *, side: str) -> list[Atom]:
     return []
 
 
-def _date_atoms(figure: Figure, value: str, hard: bool) -> list[Atom]:
+def _numbers_in_name(text: str) -> list[float]:
+    out = [float(d) for d in regex.findall(r"\d+", text)]
+    for run in regex.findall(r"[零〇一二三四五六七八九十两百千]+", text):
+        v = parse_zh_number(run)
+        if v is not None:
+            out.append(v)
+    return out
+
+
+def _date_atoms(figure: Figure, value: str, hard: bool, side: str) -> list[Atom]:
     m = regex.fullmatch(r"(\d{4}|-)-(\d{2}|-)?(?:-(\d{2}))?", value)
     if not m:
         return []
@@ -81,7 +97,9 @@ def _date_atoms(figure: Figure, value: str, hard: bool) -> list[Atom]:
     # 元旦 is January 1 but is rendered "New Year's Day": its month and day are soft.
     holiday = "元旦" in figure.text
     if m.group(2) and m.group(2) != "-":
-        out.append(Atom("month", (float(m.group(2)),), figure, "month", hard and not holiday))
+        # An English month name is never reported as unsupported: "on the 2nd" becomes "on November 2".
+        out.append(Atom("month", (float(m.group(2)),), figure, "month",
+                        hard and not holiday and side == "source"))
     if m.group(3):
         out.append(Atom("num", (float(m.group(3)),), figure, "day", hard and not holiday))
     return out
@@ -121,15 +139,22 @@ def _rounds_to(source: float, target_atom: Atom) -> bool:
         or _equal(math.ceil(source / p) * p, t)
 
 
+def _same_family(a: str, b: str) -> bool:
+    return a == b or "any" in (a, b) and "month" not in (a, b)
+
+
 def _values_match(s: Atom, t: Atom) -> bool:
-    return s.family == t.family and any(_equal(a, b) for a in s.values for b in t.values)
+    return _same_family(s.family, t.family) and any(_equal(a, b) for a in s.values for b in t.values)
 
 
 def _supported_lexically(atom: Atom, source: str) -> bool:
     v = atom.values[0]
-    if atom.family != "num" or not float(v).is_integer() or not 1 <= v <= 10:
+    if atom.family not in ("num", "any") or not float(v).is_integer() or int(v) not in LEXICAL_SUPPORT:
         return False
-    return any(c in source for c in LEXICAL_SUPPORT[int(v)])
+    words = tuple(LEXICAL_SUPPORT[int(v)])
+    if atom.figure.kind == "ordinal":
+        words += ORDINAL_SUPPORT.get(int(v), ())
+    return any(w in source for w in words)
 
 
 def compare_figures(source: str, target: str, source_figures: list[Figure],
@@ -181,9 +206,15 @@ def compare_figures(source: str, target: str, source_figures: list[Figure],
 
     left_t = [t for t in t_atoms if t.index not in pair_of_t]
     for s in s_atoms:
-        if s.index in pair_of_s or not s.hard:
+        if s.index in pair_of_s or s.figure.kind == "numeric_name":
             continue
-        candidates = [t for t in left_t if t.family == s.family and (t.hard or t.figure.kind == s.figure.kind)]
+        # A soft source figure (第一, 第二天) still conflicts with a leftover English figure of its own kind
+        # ("the second time" for 第一次); it is only never reported missing.
+        candidates = [t for t in left_t if _same_family(t.family, s.family) and t.figure.kind == s.figure.kind] \
+            if not s.hard else [t for t in left_t if _same_family(t.family, s.family)
+                                and (t.hard or t.figure.kind == s.figure.kind)]
+        if not s.hard and not candidates:
+            continue
         if candidates:
             t = min(candidates, key=lambda t: abs(t.figure.start / max(1, len(target))
                                                  - s.figure.start / max(1, len(source))))

@@ -40,9 +40,11 @@ _APPROX_MAP = dict(APPROX)
 
 # Letters and digits in one token are a name or a code (G20, COVID-19, 4Corners7Seas), not a figure;
 # ordinals, decades, times and glued units are taken before this runs.
-_CODE = regex.compile(r"\b[A-Za-z]+[-‑]?\d+[A-Za-z\d]*\b|\b\d+[A-Za-z]+\d+\w*\b|\b\d+[A-Za-z]{1,3}\b(?<!\d(?:st|nd|rd|th|s|km|kg|m|cm|mm|g|t|mg|GW|MW|kW|kWh|ha|bn|mn|pm|am|x|k))"
+_CURRENCY_CODES = ("RMB|USD|EUR|JPY|HKD|GBP|AUD|NZD|SGD|CHF|CAD|MYR|RUB|ZAR|KRW|AED|SAR|HUF|PLN|DKK|SEK|NOK|TRY|MXN|"
+                   "CNY|INR|TWD|THB|BRL|Rmb")
+_CODE_EN = regex.compile(rf"\b(?!(?:{_CURRENCY_CODES})\d)[A-Za-z]+[-‑]?\d+[A-Za-z\d]*\b|\b\d+[A-Za-z]+\d+\w*\b|\b\d+[A-Za-z]{1,3}\b(?<!\d(?:st|nd|rd|th|s|km|kg|m|cm|mm|g|t|mg|GW|MW|kW|kWh|ha|bn|mn|pm|am|x|k))"
                       r"|\b(?:Five|5)-Year\s+Plans?\b|\b\d+/\d+\b(?=\s*(?:service|support|access|coverage|operation))"
-                      r"|\b(?:No|Number|Line|Route|Room|Unit|Platform|Gate|Terminal)\s*\.?\s*(?=\d)")
+                      r"")
 _DATE = regex.compile(
     rf"\b(?P<m>{_MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>\d{{4}})\b)?"
     rf"|\b(?:the\s+)?(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH})(?:,?\s+(?P<y2>\d{{4}})\b)?"
@@ -58,12 +60,13 @@ _TIME = regex.compile(
     r"|\b(?P<h3>\d{1,2})\s+o'clock\b", regex.IGNORECASE)
 _DECADE = regex.compile(r"(?:\b|')(?P<c>\d{4}|\d{2})['’]?s\b")
 _SHORT_YEAR = regex.compile(r"(?<![\w'’])['’](?P<y>\d{2})\b(?!['’])")
+_CURRENCY = rf"US\$|HK\$|A\$|C\$|S\$|NT\$|\$|€|£|¥|(?:{_CURRENCY_CODES}|Rs\.?)\s?"
 _NUMBER = regex.compile(
-    rf"(?<![\w.,])(?P<cur>US\$|HK\$|A\$|C\$|\$|€|£|¥|RMB\s?)?\s*(?P<n>{_NUM})(?P<ord>st|nd|rd|th)?\b"
+    rf"(?<![\w.,])(?P<cur>{_CURRENCY})?\s*(?P<n>{_NUM})(?:(?P<ord>st|nd|rd|th)\b"
+    rf"|(?P<unit>(?-i:km|kg|cm|mm|mg|m|g|t|GW|MW|kW|kWh|ha|x|hp|sq|ft|mph|mn|bn))\b|\b)"
     rf"(?:\s*-?\s*(?P<sc>hundred|thousand|million|billion|trillion|bn|mn|m|k)\b)?"
-    rf"(?P<unit>km|kg|cm|mm|mg|GW|MW|kW|kWh|ha|x)?\b"
     rf"(?:\s*(?P<pct>%|percentage\s+points?|per\s*cent\b|pct\b|points?\b))?", regex.IGNORECASE)
-_SOFT_WORDS = {"both": 2, "twice": 2, "double": 2, "doubled": 2, "pair": 2, "couple": 2, "dozen": 12,
+_SOFT_WORDS = {"century": 100, "trio": 3, "duo": 2, "twins": 2, "quartet": 4, "both": 2, "twice": 2, "double": 2, "doubled": 2, "pair": 2, "couple": 2, "dozen": 12,
                "half": 0.5, "once": 1, "single": 1, "decade": 10, "triple": 3, "tripled": 3, "thrice": 3,
                "quarter": 0.25}
 _SOFT = regex.compile(r"\b(?:a\s+)?(?P<w>" + "|".join(_SOFT_WORDS) + r")\b", regex.IGNORECASE)
@@ -71,6 +74,16 @@ _VAGUE = regex.compile(r"\b(?:hundreds|thousands|millions|billions|tens|dozens|s
                        r"|\b(?:one|1)\s+(?=of\b|another\b|day\b|by\s+one)|\bno\s+one\b|\bone['’]s\b|\bthe\s+one\b"
                        r"|\b(?:this|that|any|every|each|which)\s+one\b|\bone\s+(?=(?:who|that|which|can|could|must|should|would|will|may|might|has|is)\b)",
                        regex.IGNORECASE)
+# No. 3, Line 3, Route 66: a number that names, as 第三, 三号线 do.
+_NUMBERED = regex.compile(r"\b(?:No|Nos|Number|Line|Route|Platform|Gate|Terminal)\s*\.?\s*#?(?P<n>\d+)\b|#(?P<n>\d+)\b")
+_FRACTIONS = {"half": 2, "third": 3, "quarter": 4, "fourth": 4, "fifth": 5, "sixth": 6, "eighth": 8, "tenth": 10}
+_FRACTION = regex.compile(r"\b(?P<n>a|one|two|three|four|five|seven|nine)[\s-]+(?P<d>thirds?|quarters?|fourths?|fifths?|sixths?|eighths?|tenths?)\b",
+                          regex.IGNORECASE)
+ROMAN = {r: i for i, r in enumerate("I II III IV V VI VII VIII IX X XI XII XIII XIV XV XVI XVII XVIII XIX XX".split(), 1)}
+# Roman numerals only after the words that number things with them: Phase II, Volume III, World War II.
+_ROMAN = regex.compile(r"\b(?:Phase|Volume|Vol\.|Part|Chapter|Book|Season|Class|Type|War|Level|Grade|Stage|Category|"
+                       r"Article|Section|Round|Division)\s+(?P<r>[IVX]{1,5})\b")
+_HALF_SCALE = regex.compile(r"\bhalf\s+a\s+(?P<sc>million|billion|trillion)\b", regex.IGNORECASE)
 _SCALE = {"hundred": 100, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "bn": 1e9, "mn": 1e6,
           "m": 1e6, "k": 1e3}
 
@@ -103,13 +116,15 @@ def extract_en(text: str) -> list[Figure]:
             add(Figure(m.group(), "time", f"{h:02d}:{mi:02d}", m.start(), m.end()))
     for m in _DECADE.finditer(text):
         if free(m.start(), m.end()):
-            c = int(m.group("c"))
-            c = c if c >= 1000 else (1900 + c if c >= 20 else 2000 + c)
+            raw = int(m.group("c"))
+            c = raw if raw >= 1000 else (1900 + raw if raw >= 20 else 2000 + raw)
+            # "in their 30s" is an age: the 2-digit form also stands for the number itself.
             if c % 10 == 0:
-                add(Figure(m.group(), "decade", c, m.start(), m.end()))
-    for m in _CODE.finditer(text):
+                add(Figure(m.group(), "decade", c, m.start(), m.end(),
+                           alternatives=(float(raw),) if raw < 100 else ()))
+    for m in _NUMBERED.finditer(text):
         if free(m.start(), m.end()):
-            claim(m.start(), m.end())
+            add(Figure(m.group(), "ordinal", float(m.group("n")), m.start(), m.end()))
     for m in _SHORT_YEAR.finditer(text):
         if free(m.start(), m.end()):
             y = int(m.group("y"))
@@ -117,6 +132,25 @@ def extract_en(text: str) -> list[Figure]:
     for m in _VAGUE.finditer(text):
         if free(m.start(), m.end()):
             claim(m.start(), m.end())
+    for m in _ROMAN.finditer(text):
+        if free(m.start("r"), m.end("r")) and m.group("r") in ROMAN:
+            add(Figure(m.group("r"), "ordinal", float(ROMAN[m.group("r")]), m.start("r"), m.end("r")))
+    for m in _HALF_SCALE.finditer(text):
+        if free(m.start(), m.end()):
+            add(Figure(m.group(), "quantity", 0.5 * EN_SCALES[m.group("sc").lower()], m.start(), m.end(),
+                       approx=_approx_before(text, m.start()), written="words"))
+    for m in _NUMBERED.finditer(text):
+        if free(m.start(), m.end()):
+            add(Figure(m.group(), "ordinal", float(m.group("n")), m.start(), m.end()))
+    for m in _FRACTION.finditer(text):
+        if free(m.start(), m.end()):
+            n = 1 if m.group("n").lower() in ("a", "one") else EN_UNITS[m.group("n").lower()]
+            d = _FRACTIONS[m.group("d").lower().rstrip("s")]
+            add(Figure(m.group(), "quantity", n / d, m.start(), m.end(), approx=_approx_before(text, m.start()),
+                       written="words"))
+    for m in _CODE_EN.finditer(text):
+        if free(m.start(), m.end()):
+            add(Figure(m.group(), "numeric_name", None, m.start(), m.end(), soft=True))
     _numbers(text, free, add)
     _words(text, free, add)
     for m in _SOFT.finditer(text):
@@ -170,6 +204,9 @@ def _numbers(text, free, add) -> None:
         if v is None:
             continue
         sc = (m.group("sc") or "").lower()
+        unit = m.group("unit")
+        if unit in ("m", "k") and m.group("cur"):
+            sc, unit = unit, None  # $5m is five million dollars; 5m is five metres
         if sc in ("m", "k") and not m.group("cur"):
             sc = ""
             e = m.end("n")
@@ -185,7 +222,7 @@ def _numbers(text, free, add) -> None:
             continue
         if pct.startswith("point") and pct:
             # "2.5 points" is a percentage point only next to a rate; plain "points" stay a quantity.
-            add(Figure(text[s:e], "quantity", v, s, e, approx=approx, unit="points"))
+            add(Figure(text[s:e], "quantity", v, s, e, approx=approx, unit="points"))  # a score or a rate
             continue
         if pct.startswith("percentage"):
             add(Figure(text[s:e], "percentage_points", v, s, e, approx=approx, unit="points"))
@@ -193,7 +230,6 @@ def _numbers(text, free, add) -> None:
         if pct:
             add(Figure(text[s:e], "percent", v, s, e, approx=approx, unit="%"))
             continue
-        unit = m.group("unit")
         cur = (m.group("cur") or "").strip() or None
         if not sc and not cur and regex.fullmatch(r"\d{4}", raw) and 1900 <= v <= 2100:
             add(Figure(text[s:e], "year", int(v), s, e))
@@ -203,7 +239,8 @@ def _numbers(text, free, add) -> None:
             e += nxt.end()
             add(Figure(text[s:e], "multiple", v, s, e, approx=approx))
             continue
-        add(Figure(text[s:e], "quantity", v, s, e, approx=approx, unit=unit or cur))
+        add(Figure(text[s:e], "quantity", v, s, e, approx=approx, unit=unit or cur,
+                   alternatives=_unit_multiples(text, e, v)))
 
 
 def _words(text, free, add) -> None:
@@ -240,7 +277,17 @@ def _words(text, free, add) -> None:
             e += nxt.end()
             add(Figure(text[s:e], "multiple", v, s, e, approx=approx, written="words"))
             continue
-        add(Figure(text[s:e], "quantity", v, s, e, approx=approx, soft=soft, written="words"))
+        add(Figure(text[s:e], "quantity", v, s, e, approx=approx, soft=soft, written="words",
+                   alternatives=_unit_multiples(text, e, v)))
+
+
+def _unit_multiples(text: str, end: int, v: float) -> tuple[float, ...]:
+    """"three decades" is also 30 (years), "two centuries" 200, "four dozen" 48."""
+    m = regex.match(r"[\s-]+(decades?|centuries|century|dozens?)\b", text[end:], regex.IGNORECASE)
+    if not m:
+        return ()
+    word = m.group(1).lower()
+    return (v * (10 if word.startswith("decade") else 100 if word.startswith("centur") else 12),)
 
 
 def _merge_ranges(text: str, figures: list[Figure]) -> list[Figure]:
@@ -255,9 +302,13 @@ def _merge_ranges(text: str, figures: list[Figure]) -> list[Figure]:
             before = text[max(0, a.start - 9):a.start].lower()
             joined = regex.fullmatch(r"\s*(?:-|–|—|to)\s*", gap) or (
                 regex.fullmatch(r"\s+and\s+", gap) and before.rstrip().endswith("between"))
-            if joined and a.kind == b.kind and a.kind in ("quantity", "percent") and not a.soft and not b.soft \
-                    and isinstance(a.value, float) and isinstance(b.value, float) and a.value < b.value:
-                out.append(Figure(text[a.start:b.end], "range", [a.value, b.value], a.start, b.end,
+            if joined and a.kind == b.kind and (a.unit is None or b.unit is None or a.unit == b.unit) and a.kind in ("quantity", "percent") and not a.soft and not b.soft \
+                    and isinstance(a.value, float) and isinstance(b.value, float) and (a.value < b.value):
+                low = a.value
+                scale = regex.search(r"(hundred|thousand|million|billion|trillion|bn|mn)\b", b.text, regex.IGNORECASE)
+                if scale and not regex.search(r"[a-z]{2,}", a.text, regex.IGNORECASE) and low * _SCALE[scale.group(1).lower()] < b.value:
+                    low *= _SCALE[scale.group(1).lower()]  # "6-7 million": the scale covers both ends
+                out.append(Figure(text[a.start:b.end], "range", [low, b.value], a.start, b.end,
                                   approx=a.approx, unit=b.unit, written=a.written))
                 i += 2
                 continue

@@ -31,7 +31,7 @@ UNITS = sorted(set("""
 万亿元 亿元 万元 千元 百元 元 美元 亿美元 万美元 欧元 英镑 日元 港元 韩元 卢布 人民币 块钱 块 角 分钱
 平方公里 平方千米 平方米 立方米 公顷 亩 公里 千米 厘米 毫米 英里 米 千克 公斤 吨 万吨 克 斤 升 毫升
 千瓦时 千瓦 兆瓦 吉瓦 瓦 度 摄氏度 分贝 级 千兆 兆 字节 像素 帧 马力
-小时 分钟 秒钟 秒 天 日 周 星期 个月 个多月 年 岁 周岁 年级 代 世纪
+小时 分钟 秒钟 秒 天 日 周 星期 季度 个季度 季 个月 个多月 年 岁 周岁 年级 代 世纪
 个 名 位 人 人次 余人 户 家 所 座 辆 架 艘 列 台 部 本 册 卷 张 支 只 头 匹 条 种 类 批 组 队 届 轮 期
 层 楼 套 间 份 片 根 枚 颗 粒 起 例 宗 笔 单 票 处 栋 幢 趟 班 门 节 课 章 集 首 幅 段 句 字 页 封 局 盘
 场 次 篇 件 项 倍 点 分 强 员 号 枪 球 环 码 杯 瓶 箱 袋 包 斤 桶 罐 碗 顿 声 步 圈 遍 下 口 面 名次 届次
@@ -66,8 +66,8 @@ IDIOMS = sorted(set("""
 一帆风顺 一马当先 一窝蜂 一年四季 一模一样 一清二楚 一五一十 一穷二白 三番五次 三心二意 七上八下 乱七八糟
 四面八方 五湖四海 四分五裂 千方百计 千家万户 千军万马 千辛万苦 千千万万 成千上万 成千上百 万众一心 万无一失
 百花齐放 百姓 老百姓 百货 百科 百度 十分 十足 十全十美 万分 千万别 千万不 千万要 万物 万里 万象 亿万 千里
-数十 数百 数千 数万 数十万 数百万 数千万 数亿 上百 上千 上万 几十 几百 几千 几万 十几 百余 千余 万余
-零售 零件 零部件 零食 零星 零距离 零容忍 零碎 零散 零钱 零下 三星 三明治 四川 三亚 六安 九江 十堰 万州
+十几 三元锂
+零售 零件 零部件 零食 零星 零距离 零碎 三文鱼 三文治 零散 零钱 零下 三星 三明治 四川 三亚 六安 九江 十堰 万州
 七台河 五指山 九寨沟 三沙 三峡 三门峡 三明 五粮液 一汽 三一重工 万科 万达 千岛湖 九州 四海 八方 四季
 周一 周二 周三 周四 周五 周六 周日 周天 星期一 星期二 星期三 星期四 星期五 星期六 星期日 星期天 礼拜一
 礼拜二 礼拜三 礼拜四 礼拜五 礼拜六 礼拜天 礼拜日 之一 一一 其一 一是 二是 三是 四是 五是 六是 一则 二则
@@ -81,16 +81,28 @@ _IDIOM = regex.compile("|".join(regex.escape(w) for w in IDIOMS))
 # Numeric names and slogans that are not quoted in running text.
 NAMES = sorted(set("""
 九三学社 一带一路 一国两制 两个一百年 四个全面 四个意识 四个自信 两个维护 两个确立 两学一做 三严三实 五位一体
-三农 两会 三公 四风 八项规定 三个代表 一个中国 九二共识 五四运动 三八节 五一 十一黄金周 双十一 双11 四个现代化
+八一 双十二 双12 三农 两会 三公 四风 八项规定 三个代表 一个中国 九二共识 五四运动 三八节 五一 十一黄金周 双十一 双11 四个现代化
 三去一降一补 六稳 六保 五大发展理念 两新 三重一大 三会一课 两岸三地 三大攻坚战 四个一批 三个务必 两个务必
 """.split()), key=len, reverse=True)
 _NAME = regex.compile("|".join(regex.escape(w) for w in NAMES))
 
+# Vague round numbers: 上万 "tens of thousands", 数百 "hundreds of"; soft, about the unit's size.
+_VAGUE = regex.compile(r"(?:上|数|几|成千上|成百上)(?P<u>十万|百万|千万|十|百|千|万|亿)")
+# Digits inside a Latin-letter token are a model name or code (IPX7, VH-3D, 7FRESH, iPhone 6s), not a figure.
+_CODE = regex.compile(r"[A-Za-z]+[-‑]?\d+[A-Za-z\d]*|(?!(?:19|20)\d\d[A-Za-z])\d+[A-Za-z]+\d*[A-Za-z]*(?<![\d.](?:km|kg|cm|mm|m|g|t|mg|GW|MW|kW|kWh|ha|mu))|\d+[+*×]\d+")
+# 破万亿 "over a trillion": a big unit on its own after a verb of reaching.
+_BARE_BIG = regex.compile(r"(?<=[破过超达近逾上])(?:万亿|亿|万)(?=元|美元|规模|市值|级|大关|[，。、；]|$)")
+# 三分之一 "one third", 百分之百 "100%".
+_FRACTION = regex.compile(rf"(?P<d>{CNNUM}|\d+)分之(?P<n>{CNNUM}|\d+(?:\.\d+)?)|百分百")
+# 零 as a figure: 零关税 "zero tariffs", 零容忍 "zero tolerance", 降为零 "cut to zero".
+_ZERO = regex.compile(r"零(?=关税|容忍|增长|排放|风险|事故|死亡|伤亡|库存|利率|首付|门槛|成本|投诉|纪录|记录|感染|病例)"
+                      r"|(?<=[为到至])零(?![\p{Han}\d])")
 _QUOTED = regex.compile(r"[“\"「『‘'《]([^“”\"「」『』‘’'《》\n]{1,16})[”\"」』’'》]")
 _QUOTE_PIECE = regex.compile(r"[^、，,；;]+")
 _SLOGAN_SHAPE = regex.compile(rf"^(?:[\p{{Han}}·]*[{CD}{CU}][\p{{Han}}·]*|\d+\+\d+(?:\+\d+)*)$")
 _ONE_X_ONE_Y = regex.compile(r"一(\p{Han})一(\p{Han})")
 _X_DA_NAME = regex.compile(rf"([二三四五六七两])大(?=\p{{Han}})(?![学型量批多家小会])")
+_GROUP_OF = regex.compile(rf"[{CD}{CU}]+国集团")  # 二十国集团 = G20
 _STREET = regex.compile(rf"[{CD}](?:\p{{Han}})?(?:路|街|巷)(?![上面线])")
 
 YEAR = r"(?P<y>\d{4}|[〇零○一二三四五六七八九]{4})\s*年"
@@ -102,8 +114,9 @@ _DATE = regex.compile(
     rf"|{MONTH}\s*(?:{DAY})?|(?<![第\d零〇一二三四五六七八九十两])(?P<d2>\d{{1,2}}|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])\s*(?P<dm>[日号])"
     rf"(?![线楼院房门口文令车站台馆])|(?P<ny2>元旦)")
 _LIST_MONTH = regex.compile(rf"(\d{{1,2}}|十[一二]?|[一二三四五六七八九])(?=\s*[、和及与至到-]\s*(?:\d{{1,2}}|十[一二]?|[一二三四五六七八九])\s*月)")
+_LIST_DECADE = regex.compile(rf"(\d{{2}}|[一二三四五六七八九]十)(?=\s*[、和及与至到-]\s*(?:\d{{2}}|[一二三四五六七八九]十)\s*年代)")
 _LIST_DAY = regex.compile(rf"(\d{{1,2}})(?=\s*[、和及与至到-]\s*\d{{1,2}}\s*[日号])")
-_DECADE = regex.compile(rf"(?P<c>\d{{2}}|\d{{4}}|[一二三四五六七八九]十)\s*年代")
+_DECADE = regex.compile(rf"(?P<c0>[一二三四五六七八])?(?P<c>\d{{2}}|\d{{4}}|[一二三四五六七八九]十)\s*年代")
 _TIME_CONTEXT = r"(?:上午|下午|晚上|凌晨|早上|中午|傍晚|夜间|夜里|晚|早|今天|昨天|明天|当天|当晚|日|号|时间)"
 _TIME = regex.compile(
     rf"(?P<h>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*(?:时|点)\s*(?:(?P<mi>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*分|(?P<half>半))"
@@ -111,7 +124,8 @@ _TIME = regex.compile(
     rf"|(?P<h3>\d{{1,2}})\s*(?:时|点)(?=钟|整|许)"
     rf"|(?<![\d.:])(?P<h4>\d{{1,2}}):(?P<mi4>\d{{2}})(?![\d:])")
 _PERCENT = regex.compile(
-    rf"(?P<pre>百分之)\s*(?P<n>{NUM})"
+    rf"(?P<n0>{NUM})(?=个?\s*[和、与及至到]\s*{NUM}\s*个?百分点)"
+    rf"|(?P<pre>百分之)\s*(?P<n>{NUM})"
     rf"|(?P<n2>{NUM})\s*(?P<sign>%|‰)"
     rf"|(?P<n3>{NUM})\s*(?P<pp>个?百分点)"
     rf"|(?P<n4>[一二三四五六七八九两]|[1-9](?:\.\d)?)\s*成(?![为员立功本品就长熟绩交年了果型效分])")
@@ -126,7 +140,7 @@ _ORDINAL = regex.compile(
     rf"|(?P<n6>{NUM})\s*号(?=线|楼|院|房|门|口|地铁|文件|令|馆|站|台|车|机|卫星)")
 _PREFIX = regex.compile("(?:" + "|".join(p for p, _ in PREFIX_APPROX) + r")\s*$")
 _QUANTITY = regex.compile(
-    rf"(?P<n>{NUM})(?P<s1>余|多|来|几)?\s*(?P<u>{UNIT})?(?P<s2>余|多|来)?(?P<s3>有余|以上|左右|上下|之多|开外|以内|以下)?")
+    rf"(?P<n>{NUM})(?P<s1>余|多|来|几)?(?P<big>[{CB}]+)?(?P<half>个半|半)?\s*(?P<u>{UNIT})?(?P<s2>余|多|来|半)?(?P<s3>有余|以上|左右|上下|之多|开外|以内|以下)?")
 _PLUS = regex.compile(r"\d+(?:\+\d+)+")
 
 
@@ -162,9 +176,34 @@ def extract_zh(text: str) -> list[Figure]:
                     and not _DATE.search(piece) or _PLUS.fullmatch(piece):
                 add(_fig(text, s, e, "numeric_name", None, soft=True, written="words"))
     for m in _IDIOM.finditer(norm):
-        if free(m.start(), m.end()):
+        # 四季 in 第四季 and 一点 in 十一点一亿 belong to a number, not to the idiom.
+        if free(m.start(), m.end()) and not (m.start() > 0 and norm[m.start() - 1] in NUMERAL_CHARS | {"第", "点"}
+                                             and m.group()[0] in NUMERAL_CHARS):
             claim(m.start(), m.end())
-    for pattern in (_ONE_X_ONE_Y, _X_DA_NAME, _STREET):
+    for m in _VAGUE.finditer(norm):
+        if free(m.start(), m.end()):
+            v = parse_zh_number(m.group("u"))
+            add(_fig(text, m.start(), m.end(), "quantity", v, approx="about", soft=True, written="words"))
+    for m in _CODE.finditer(norm):
+        if free(m.start(), m.end()):
+            add(_fig(text, m.start(), m.end(), "numeric_name", None, soft=True))
+    for m in _BARE_BIG.finditer(norm):
+        if free(m.start(), m.end()):
+            add(_fig(text, m.start(), m.end(), "quantity", parse_zh_number("1" + m.group()), approx="about",
+                     written="words"))
+    for m in _FRACTION.finditer(norm):
+        if free(m.start(), m.end()):
+            if m.group() == "百分百":
+                add(_fig(text, m.start(), m.end(), "percent", 100.0, unit="%"))
+                continue
+            d, n = parse_zh_number(m.group("d")), parse_zh_number(m.group("n"))
+            if d and n is not None:
+                kind = "percent" if d == 100 else "quantity"
+                add(_fig(text, m.start(), m.end(), kind, n if d == 100 else n / d, unit="%" if d == 100 else None))
+    for m in _ZERO.finditer(norm):
+        if free(m.start(), m.end()):
+            add(_fig(text, m.start(), m.end(), "quantity", 0.0, written="words"))
+    for pattern in (_ONE_X_ONE_Y, _X_DA_NAME, _STREET, _GROUP_OF):
         for m in pattern.finditer(norm):
             if free(m.start(), m.end()):
                 end = m.end()
@@ -172,6 +211,9 @@ def extract_zh(text: str) -> list[Figure]:
                     tail = regex.match(r"\p{Han}{1,2}", norm[end:])
                     end += len(tail.group()) if tail else 0
                 add(_fig(text, m.start(), end, "numeric_name", None, soft=True, written="words"))
+    for m in regex.finditer(r"双\s*(?:\d{1,2}|十[一二]?)", norm):
+        if free(m.start(), m.end()):
+            add(_fig(text, m.start(), m.end(), "numeric_name", None, soft=True))
     for m in _PLUS.finditer(norm):
         if free(m.start(), m.end()):
             add(_fig(text, m.start(), m.end(), "numeric_name", None, soft=True))
@@ -210,7 +252,14 @@ def _dates(text, norm, free, add) -> None:
             c = _small(m.group("c"))
             if c is not None:
                 c = c if c >= 1000 else (1900 + c if c >= 20 else 2000 + c)
-                add(_fig(text, m.start(), m.end(), "decade", c))
+                if m.group("c0"):  # 六七十年代: the 1960s and 1970s
+                    add(_fig(text, m.start(), m.end(), "range", [c - 10, c], unit="decades"))
+                else:
+                    add(_fig(text, m.start(), m.end(), "decade", c))
+    for m in _LIST_DECADE.finditer(norm):
+        c = _small(m.group(1))
+        if c is not None and free(m.start(), m.end()):
+            add(_fig(text, m.start(), m.end(), "decade", 1900 + c if c >= 20 else 2000 + c))
     for m in _LIST_MONTH.finditer(norm):
         v = _small(m.group(1))
         if v and 1 <= v <= 12 and free(m.start(), m.end()):
@@ -219,6 +268,10 @@ def _dates(text, norm, free, add) -> None:
         v = _small(m.group(1))
         if v and 1 <= v <= 31 and free(m.start(), m.end()):
             add(_fig(text, m.start(), m.end(), "date", f"---{v:02d}"))
+    for m in regex.finditer(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)", norm):
+        y, mo, d = (int(g) for g in m.groups())
+        if 1000 <= y <= 2999 and 1 <= mo <= 12 and 1 <= d <= 31 and free(m.start(), m.end()):
+            add(_fig(text, m.start(), m.end(), "date", f"{y:04d}-{mo:02d}-{d:02d}"))
     for m in _DATE.finditer(norm):
         s, e = m.start(), m.end()
         if not free(s, e):
@@ -277,11 +330,11 @@ def _percents(text, norm, free, add) -> None:
         s, e = m.start(), m.end()
         if not free(s, e):
             continue
-        raw = m.group("n") or m.group("n2") or m.group("n3") or m.group("n4")
+        raw = m.group("n") or m.group("n2") or m.group("n3") or m.group("n4") or m.group("n0")
         v = parse_zh_number(raw)
         if v is None:
             continue
-        kind = "percentage_points" if m.group("pp") else "percent"
+        kind = "percentage_points" if m.group("pp") or m.group("n0") else "percent"
         if m.group("sign") == "‰":
             v = v / 10
         if m.group("n4"):
@@ -325,7 +378,9 @@ def _ordinals(text, norm, free, add) -> None:
         if v is None:
             continue
         unit = m.group("u")
-        fig = _fig(text, s, e, "ordinal", v, unit=unit)
+        # 第二天, 第二次, 第二年 are as often "the next day", "again", "the following year".
+        soft = v == 2 and unit in ("天", "日", "次", "年") and bool(m.group("n"))
+        fig = _fig(text, s, e, "ordinal", v, unit=unit, soft=soft)
         # 十三届二次会议: the term and the session are one expression with two numbers.
         nxt = regex.match(rf"\s*(?P<n>{CNNUM}|\d+)\s*次(?:全体)?(?:会议|全会)", norm[e:])
         if m.group("n2") and nxt:
@@ -351,11 +406,16 @@ def _quantities(text, norm, free, add) -> None:
         if e < m.end("u" if unit else "n") and unit:
             unit, e = None, m.end("n")
         v = parse_zh_number(raw)
+        if v is not None and m.group("big"):
+            v = v * parse_zh_number("1" + m.group("big"))
+        if v is not None and (m.group("half") or m.group("s2") == "半") and unit:
+            v += 0.5  # 两个半小时 "two and a half hours", 一年半 "a year and a half"
         range_value = _adjacent_range(raw)
         if v is None and range_value is None:
             continue
         written = _written(raw)
-        approx, _ = _approx_around(norm, s, e, [m.group("s1"), m.group("s2"), m.group("s3")])
+        approx, _ = _approx_around(norm, s, e, [m.group("s1"), m.group("s2") if m.group("s2") != "半" else None,
+                                                m.group("s3")])
         if written == "words" and len(raw) == 1 and raw in "十拾":
             pass
         if range_value is not None:
@@ -380,6 +440,10 @@ def _quantities(text, norm, free, add) -> None:
                 add(_fig(text, s, e, "year", int(v)))
                 continue
         alternatives = ()
+        if unit == "倍" and v is not None:
+            alternatives = (v + 1,)  # 增长1倍 "doubled": X倍 more is X+1 times as much
+        if unit == "世纪" and v is not None:
+            alternatives = ((v - 1) * 100,)  # 18世纪: the 18th century, the 1700s
         if unit == "年" and written == "digits" and regex.fullmatch(r"\d{2}", raw):
             # 17年 is "17 years" or, in news, the year 2017.
             alternatives = (2000 + v,) if v < 50 else (1900 + v,)
@@ -389,7 +453,7 @@ def _quantities(text, norm, free, add) -> None:
 
 def _adjacent_range(raw: str) -> tuple[float, float] | None:
     """三四 (3 or 4), 七八十 (70 to 80), 十七八 (17 or 18): Chinese for a rough range."""
-    m = regex.fullmatch(r"([一二三四五六七八九])([二三四五六七八九])([十百千万]?)", raw)
+    m = regex.fullmatch(r"([一二三四五六七八九])([二两三四五六七八九])([十百千万]?)", raw)
     if m and CN_DIGITS[m.group(2)] == CN_DIGITS[m.group(1)] + 1:
         scale = parse_zh_number("一" + m.group(3)) if m.group(3) else 1
         return CN_DIGITS[m.group(1)] * scale, CN_DIGITS[m.group(2)] * scale
