@@ -210,8 +210,8 @@ def compare_figures(source: str, target: str, source_figures: list[Figure],
             continue
         # A soft source figure (第一, 第二天) still conflicts with a leftover English figure of its own kind
         # ("the second time" for 第一次); it is only never reported missing.
-        candidates = [t for t in left_t if _same_family(t.family, s.family) and t.figure.kind == s.figure.kind] \
-            if not s.hard else [t for t in left_t if _same_family(t.family, s.family)
+        candidates = [t for t in left_t if _same_family(t.family, s.family) and t.figure.kind == s.figure.kind
+                      and s.figure.kind == "ordinal"] if not s.hard else [t for t in left_t if _same_family(t.family, s.family)
                                 and (t.hard or t.figure.kind == s.figure.kind)]
         if not s.hard and not candidates:
             continue

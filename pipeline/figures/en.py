@@ -218,7 +218,7 @@ def _numbers(text, free, add) -> None:
         if tail:
             approx = "about" if "so" in tail.group() else "more_than"
         if m.group("ord"):
-            add(Figure(text[s:m.end("ord")], "ordinal", v, s, m.end("ord")))
+            add(Figure(text[s:m.end("ord")], "ordinal", v, s, m.end("ord"), soft=_congress(text, m.end("ord"))))
             continue
         if pct.startswith("point") and pct:
             # "2.5 points" is a percentage point only next to a rate; plain "points" stay a quantity.
@@ -269,8 +269,11 @@ def _words(text, free, add) -> None:
             kind = "percentage_points" if "point" in tail.group().lower() else "percent"
             add(Figure(text[s:e], kind, v, s, e, approx=approx, written="words"))
             continue
+        if text[max(0, s - 4):s].lower() == "the " and words == ["two"] or \
+                regex.search(r"\b(?:these|those)\s+$", text[max(0, s - 7):s], regex.IGNORECASE) and words == ["two"]:
+            soft = True  # "the two (countries)" refers back as often as it counts
         if ordinal:
-            add(Figure(text[s:e], "ordinal", v, s, e, soft=soft, written="words"))
+            add(Figure(text[s:e], "ordinal", v, s, e, soft=soft or _congress(text, e), written="words"))
             continue
         nxt = regex.match(r"[\s-]*(times|fold)\b", text[e:], regex.IGNORECASE)
         if nxt and v > 1:
@@ -279,6 +282,16 @@ def _words(text, free, add) -> None:
             continue
         add(Figure(text[s:e], "quantity", v, s, e, approx=approx, soft=soft, written="words",
                    alternatives=_unit_multiples(text, e, v)))
+
+
+_CONGRESS = regex.compile(r"\s+(?:(?:CPC|Communist\s+Party\s+of\s+China|Party|NPC|National|Central)\s+)*"
+                          r"(?:Congress|Central\s+Committee)\b", regex.IGNORECASE)
+
+
+def _congress(text: str, end: int) -> bool:
+    """'the 19th CPC National Congress': translators spell out the congress a source calls 大会 or 党的大会, so
+    an ordinal there is soft (a changed one still shows as a mismatch with the source's 十九大)."""
+    return bool(_CONGRESS.match(text, end))
 
 
 def _unit_multiples(text: str, end: int, v: float) -> tuple[float, ...]:

@@ -67,7 +67,7 @@ IDIOMS = sorted(set("""
 四面八方 五湖四海 四分五裂 千方百计 千家万户 千军万马 千辛万苦 千千万万 成千上万 成千上百 万众一心 万无一失
 百花齐放 百姓 老百姓 百货 百科 百度 十分 十足 十全十美 万分 千万别 千万不 千万要 万物 万里 万象 亿万 千里
 十几 三元锂
-零售 零件 零部件 零食 零星 零距离 零碎 三文鱼 三文治 零散 零钱 零下 三星 三明治 四川 三亚 六安 九江 十堰 万州
+零售 零件 零部件 零食 零星 零距离 零碎 零组件 零配件 三文鱼 三文治 零散 零钱 零下 三星 三明治 四川 三亚 六安 九江 十堰 万州
 七台河 五指山 九寨沟 三沙 三峡 三门峡 三明 五粮液 一汽 三一重工 万科 万达 千岛湖 九州 四海 八方 四季
 周一 周二 周三 周四 周五 周六 周日 周天 星期一 星期二 星期三 星期四 星期五 星期六 星期日 星期天 礼拜一
 礼拜二 礼拜三 礼拜四 礼拜五 礼拜六 礼拜天 礼拜日 之一 一一 其一 一是 二是 三是 四是 五是 六是 一则 二则
@@ -100,7 +100,7 @@ _ZERO = regex.compile(r"零(?=关税|容忍|增长|排放|风险|事故|死亡|�
 _QUOTED = regex.compile(r"[“\"「『‘'《]([^“”\"「」『』‘’'《》\n]{1,16})[”\"」』’'》]")
 _QUOTE_PIECE = regex.compile(r"[^、，,；;]+")
 _SLOGAN_SHAPE = regex.compile(rf"^(?:[\p{{Han}}·]*[{CD}{CU}][\p{{Han}}·]*|\d+\+\d+(?:\+\d+)*)$")
-_ONE_X_ONE_Y = regex.compile(r"一(\p{Han})一(\p{Han})")
+_ONE_X_ONE_Y = regex.compile(r"(?<![十百千万\d])一(?![月年日号天次个名位点分秒周届])(\p{Han})一(\p{Han})")
 _X_DA_NAME = regex.compile(rf"([二三四五六七两])大(?=\p{{Han}})(?![学型量批多家小会])")
 _GROUP_OF = regex.compile(rf"[{CD}{CU}]+国集团")  # 二十国集团 = G20
 _STREET = regex.compile(rf"[{CD}](?:\p{{Han}})?(?:路|街|巷)(?![上面线])")
@@ -431,9 +431,11 @@ def _quantities(text, norm, free, add) -> None:
         if unit is None:
             nxt = norm[e:e + 1]
             if written == "words" and len(raw) == 1:
-                # 两国, 三方, 五地: a numeral before a noun; often rendered as "both" or dropped: soft.
+                # 三方, 五地: a numeral before a noun; often rendered as "both" or dropped: soft. 两国,
+                # 两院, 两党, 两军 are "both houses", "the two parties": hard (两国 is as often "China and X").
                 if nxt and regex.match(r"\p{Han}", nxt) and v is not None and v >= 2:
-                    add(_fig(text, s, e + 1, "quantity", v, unit=None, soft=True))
+                    hard = raw == "两" and nxt in "院党军"
+                    add(_fig(text, s, e + 1, "quantity", v, unit=None, soft=not hard))
                 continue
             if written == "digits" and v is not None and float(v).is_integer() and 1900 <= v <= 2100 \
                     and regex.fullmatch(r"\d{4}", raw):
