@@ -132,6 +132,49 @@ def translate(inputs: tuple[str, ...], outdir: str | None, formats: tuple[str, .
         click.get_current_context().exit(1)
 
 
+@cli.command()
+@click.argument("article", type=click.Path(dir_okay=True, path_type=str))
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the figures as a JSON list (text, kind, value, approx, unit, start, end, line, soft).")
+def figures(article: str, as_json: bool) -> None:
+    """Print every figure in a Chinese ARTICLE: kind, normalised value, approximation, unit and line.
+
+    Slogans built on a number (四同, "3+1") and idiomatic uses (一年来) are listed as soft.
+    """
+    from pipeline.figures.report import figures_file, figures_to_json, format_figures
+
+    text, found = figures_file(article)
+    if as_json:
+        _print_json(figures_to_json(text, found))
+    else:
+        click.echo(format_figures(text, found))
+
+
+@cli.command(name="check")
+@click.argument("source", type=click.Path(dir_okay=True, path_type=str))
+@click.argument("translation", type=click.Path(dir_okay=True, path_type=str))
+@click.option("--aligned", is_flag=True,
+              help="Line i of TRANSLATION translates line i of SOURCE (else whole documents are aligned).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the verdicts as JSON: segments (line, issues, warnings) and a summary.")
+def check_command(source: str, translation: str, aligned: bool, as_json: bool) -> None:
+    """Check the figures of an English TRANSLATION against its Chinese SOURCE.
+
+    Reports figures missing from the translation, figures changed (digit, scale, unit), figures the
+    translation has and the source does not, and (as warnings) approximations lost. Exit code: 0 no
+    issues, 1 issues found, 2 usage or input error.
+    """
+    from pipeline.figures.report import check_files, format_report, report_to_json
+
+    report = check_files(source, translation, aligned=aligned)
+    if as_json:
+        _print_json(report_to_json(report))
+    else:
+        click.echo(format_report(report))
+    if report.flagged:
+        click.get_current_context().exit(1)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``brief`` console script."""
     try:

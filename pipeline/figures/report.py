@@ -1,0 +1,189 @@
+"""Checking files: what ``brief figures`` and ``brief check`` call, and the reports they print.
+
+reads: a Chinese article (figures) or a source and a translation (check); gives: a list of figures or a
+``CheckReport`` (one ``SegmentCheck`` per source segment), as text for people or JSON for tools.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+
+from pipeline.errors import InputError
+from pipeline.figures.align import align_documents
+from pipeline.figures.compare import compare_figures
+from pipeline.figures.en import extract_en
+from pipeline.figures.model import CheckResult, Figure
+from pipeline.figures.zh import extract_zh
+from pipeline.textio import read_text
+
+
+@dataclass
+class SegmentCheck:
+    """One checked segment: its 1-based source line and the verdicts."""
+
+    line: int | None
+    result: CheckResult
+
+
+@dataclass
+class CheckReport:
+    """The verdicts for a whole translation."""
+
+    source_path: str
+    translation_path: str
+    aligned: bool
+    segments: list[SegmentCheck] = field(default_factory=list)
+
+    @property
+    def flagged(self) -> list[SegmentCheck]:
+        """Segments with at least one hard issue."""
+        return [s for s in self.segments if s.result.issues]
+
+    def summary(self) -> dict:
+        """Counts: segments, flagged segments, issues and warnings by type, figures checked."""
+        issues = Counter(i.type for s in self.segments for i in s.result.issues)
+        warnings = Counter(w.type for s in self.segments for w in s.result.warnings)
+        return {"mode": "aligned" if self.aligned else "document", "segments": len(self.segments),
+                "flagged": len(self.flagged), "issues": sum(issues.values()), "issues_by_type": dict(issues),
+                "warnings": sum(warnings.values()), "warnings_by_type": dict(warnings),
+                "source_figures": sum(len(s.result.source_figures) for s in self.segments),
+                "target_figures": sum(len(s.result.target_figures) for s in self.segments)}
+
+
+def check_lines(source_lines: list[str], target_lines: list[str]) -> list[SegmentCheck]:
+    """Check line i of the translation against line i of the source (lines of equal count)."""
+    out = []
+    for number, (s, t) in enumerate(zip(source_lines, target_lines), 1):
+        if not s.strip() and not t.strip():
+            continue
+        out.append(SegmentCheck(number, compare_figures(s, t, extract_zh(s), extract_en(t))))
+    return out
+
+
+def check_documents(source: str, target: str) -> list[SegmentCheck]:
+    """Check a whole translation against a whole source, aligning sentences by figures and positions."""
+    out = []
+    for group in align_documents(source, target):
+        s_text = "".join(u.text for u in group.source)
+        t_text = " ".join(u.text for u in group.target)
+        out.append(SegmentCheck(group.line, compare_figures(s_text, t_text, extract_zh(s_text),
+                                                            extract_en(t_text))))
+    return out
+
+
+def check_files(source_path: str, translation_path: str, *, aligned: bool = False) -> CheckReport:
+    """Check the figures of the English ``translation_path`` against the Chinese ``source_path``.
+
+    With ``aligned``, line i of the translation translates line i of the source, and the two files must
+    have the same number of lines (``InputError`` otherwise, naming the shorter one).
+    """
+    source = read_text(source_path)
+    target = read_text(translation_path)
+    report = CheckReport(source.path, target.path, aligned)
+    if aligned:
+        s_lines = _lines(source.text)
+        t_lines = _lines(target.text)
+        if len(s_lines) != len(t_lines):
+            shorter, longer = (target, source) if len(t_lines) < len(s_lines) else (source, target)
+            raise InputError(
+                f"--aligned needs one translation line per source line, but {shorter.path} is shorter: "
+                f"{min(len(s_lines), len(t_lines))} lines against {max(len(s_lines), len(t_lines))} in "
+                f"{longer.path}; fix the files or check whole documents without --aligned")
+        report.segments = check_lines(s_lines, t_lines)
+    else:
+        report.segments = check_documents(source.text, target.text)
+    return report
+
+
+def _lines(text: str) -> list[str]:
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()  # the final newline does not start a line
+    return lines
+
+
+def report_to_json(report: CheckReport) -> dict:
+    """The JSON contract of ``brief check --json``: segments (1-based line, issues, warnings), summary."""
+    return {
+        "source": report.source_path,
+        "translation": report.translation_path,
+        "segments": [{"line": s.line, "source": s.result.source, "target": s.result.target,
+                      "issues": [i.to_json() for i in s.result.issues],
+                      "warnings": [w.to_json() for w in s.result.warnings]} for s in report.segments],
+        "summary": report.summary(),
+    }
+
+
+def format_report(report: CheckReport, *, width: int = 100) -> str:
+    """The human-readable report: each segment with issues or warnings, both texts, then a summary."""
+    out = []
+    for seg in report.segments:
+        r = seg.result
+        if not r.issues and not r.warnings:
+            continue
+        where = f"line {seg.line}" if seg.line is not None else "unaligned"
+        out.append(f"{where}: {_count(len(r.issues), 'issue')}"
+                   + (f", {_count(len(r.warnings), 'warning')}" if r.warnings else ""))
+        out.append(f"  source: {_clip(r.source, width)}")
+        out.append(f"  target: {_clip(r.target, width) if r.target else '(no translation)'}")
+        for i in r.issues:
+            out.append(f"  - {i.type}: {i.message}")
+        for w in r.warnings:
+            out.append(f"  ~ {w.type}: {w.message}")
+        out.append("")
+    summary = report.summary()
+    by_type = ", ".join(f"{n} {t}" for t, n in sorted(summary["issues_by_type"].items()))
+    line = (f"{summary['flagged']} of {summary['segments']} segments flagged"
+            + (f" ({by_type})" if by_type else "") + f"; {_count(summary['warnings'], 'warning')}; "
+            f"{summary['source_figures']} source figures checked")
+    out.append(line if summary["flagged"] or summary["warnings"] else f"no issues: {line}")
+    return "\n".join(out)
+
+
+def _pad(text: str, width: int) -> str:
+    """Pad to a display width, counting a wide (Chinese) character as two columns."""
+    shown = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(1, width - shown)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _clip(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def figures_file(path: str) -> tuple[str, list[Figure]]:
+    """Read a Chinese article and return its text and figures (offsets into the text as read)."""
+    source = read_text(path)
+    return source.text, extract_zh(source.text)
+
+
+def figures_to_json(text: str, figures: list[Figure]) -> list[dict]:
+    """Figures as JSON objects with their 1-based line and their occurrence (nth figure with that text)."""
+    seen: Counter = Counter()
+    out = []
+    for f in figures:
+        seen[f.text] += 1
+        data = f.to_json()
+        data["line"] = text.count("\n", 0, f.start) + 1
+        data["occurrence"] = seen[f.text]
+        out.append(data)
+    return out
+
+
+def format_figures(text: str, figures: list[Figure]) -> str:
+    """One figure per line: line number, text, kind, value, approximation, unit; soft ones marked."""
+    rows = []
+    for f in figures:
+        line = text.count("\n", 0, f.start) + 1
+        value = f.to_json()["value"]
+        extra = "".join([f"  approx={f.approx}" if f.approx else "", f"  unit={f.unit}" if f.unit else "",
+                         "  (soft)" if f.soft else ""])
+        rows.append(f"{line:>5}  {_pad(f.text, 16)} {f.kind:<18} {value!s:<14}{extra}")
+    rows.append(f"{len(figures)} figures ({sum(f.soft for f in figures)} soft)")
+    return "\n".join(rows)
