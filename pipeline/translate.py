@@ -219,6 +219,7 @@ class _Unit:
     end: int
     model_input: str
     terms: list[Term]
+    tokens: int = 0
 
 
 def translate_texts(
@@ -233,13 +234,15 @@ def translate_texts(
     clause_budget: int = DEFAULT_CLAUSE_BUDGET,
     progress: Callable[[int], None] | None = None,
     stats: TranslateStats | None = None,
+    retry: bool = True,
 ) -> list[TranslationResult]:
     """Translate ``texts`` (Chinese sentences) and return one result per text, in order.
 
     ``decoding`` defaults to the translator's preset (``translator.default_decoding``) or ``Decoding()``.
     ``glossary`` and ``names`` (Chinese name -> romanisation, from ``find_names``) are written into the
     model's input and checked in its output. ``progress(n)`` is called as each further ``n`` texts are done.
-    ``stats``, if given, is filled with counts of what was done.
+    ``stats``, if given, is filled with counts of what was done. ``retry=False`` skips the second,
+    stricter pass over units the guards reject (they are only flagged), e.g. to time the engine alone.
     """
     if batch_tokens < 1:
         raise UsageError(f"--batch-tokens must be positive, got {batch_tokens}")
@@ -250,15 +253,16 @@ def translate_texts(
     stats.units += len(units)
 
     outputs: dict[str, tuple[str, tuple[str, ...], bool]] = {}  # model input -> (English, flags, from memory)
-    to_translate: list[str] = []
+    tokens: dict[str, int] = {}  # model input -> source tokens, for the units the model must translate
     for unit in units:
-        if unit.model_input in outputs or unit.model_input in to_translate:
+        if unit.model_input in outputs or unit.model_input in tokens:
             continue
         if not _HAN.search(unit.model_input):
             # Nothing Chinese to translate (a figure, a Latin name, a term now in English): keep it as is.
             outputs[unit.model_input] = (unit.model_input.strip(), (), False)
         else:
-            to_translate.append(unit.model_input)
+            tokens[unit.model_input] = unit.tokens
+    to_translate = list(tokens)
     stats.unique += len(to_translate) + len(outputs)
 
     keys = {}
@@ -276,19 +280,28 @@ def translate_texts(
     tracker.update(outputs)
     if to_translate:
         stats.translated += len(to_translate)
-        # Units that pass the guards are done as their batch returns; the others wait for the retry.
-        first = _run_batches(to_translate, translator, decoding, batch_tokens,
-                             on_batch=lambda done: tracker.update(t for t, o in done if not check_translation(t, o)))
-        bad = [text for text in to_translate if check_translation(text, first[text])]
-        retry = _run_batches(bad, translator, decoding.stricter(), batch_tokens) if bad else {}
+        first_flags: dict[str, list[str]] = {}
+
+        def checked(done: list[tuple[str, str]]) -> None:
+            # Units that pass the guards are done as their batch returns; the others wait for the retry.
+            for text, output in done:
+                first_flags[text] = check_translation(text, output)
+            tracker.update(text for text, _ in done if not first_flags[text])
+
+        first = _run_batches(to_translate, tokens, translator, decoding, batch_tokens, on_batch=checked)
+        bad = [text for text in to_translate if first_flags[text]] if retry else []
+        second = _run_batches(bad, tokens, translator, decoding.stricter(), batch_tokens) if bad else {}
         stats.retried += len(bad)
         new = {}
         for text in to_translate:
-            candidates = [first[text]] + ([retry[text]] if text in retry else [])
-            best = min(candidates, key=lambda out: _badness(check_translation(text, out)))
-            new[text] = (best, tuple(check_translation(text, best)), False)
+            best, flags = first[text], first_flags[text]
+            if text in second:
+                second_flags = check_translation(text, second[text])
+                if _badness(second_flags) < _badness(flags):  # on a tie the first output stays
+                    best, flags = second[text], second_flags
+            new[text] = (best, tuple(flags), False)
         outputs.update(new)
-        tracker.update(bad)
+        tracker.update(to_translate)  # the rest: retried, or flagged without a retry
         if memory is not None:
             memory.put_many(((keys[text], text, new[text][0]) for text in to_translate), model=translator.model_id)
 
@@ -313,7 +326,9 @@ def _units(texts: Sequence[str], translator: Translator, glossary: Glossary | No
     pending = units
     while True:
         counts = translator.count_tokens([u.model_input for u in pending]) if pending else []
-        over = [u for u, n in zip(pending, counts) if n > limit]
+        for unit, count in zip(pending, counts):
+            unit.tokens = count
+        over = [u for u in pending if u.tokens > limit]
         if not over:
             break
         pending = []
@@ -330,10 +345,10 @@ def _units(texts: Sequence[str], translator: Translator, glossary: Glossary | No
     return units
 
 
-def _run_batches(texts: list[str], translator: Translator, decoding: Decoding, batch_tokens: int,
-                 on_batch: Callable[[list[tuple[str, str]]], None] | None = None) -> dict[str, str]:
-    """Translate unique ``texts`` longest first, in batches of at most ``batch_tokens`` padded tokens."""
-    counts = dict(zip(texts, translator.count_tokens(texts)))
+def _run_batches(texts: list[str], counts: dict[str, int], translator: Translator, decoding: Decoding,
+                 batch_tokens: int, on_batch: Callable[[list[tuple[str, str]]], None] | None = None) -> dict[str, str]:
+    """Translate unique ``texts`` longest first (by their token ``counts``), in batches of at most
+    ``batch_tokens`` padded tokens."""
     ordered = sorted(texts, key=lambda t: -counts[t])
     results: dict[str, str] = {}
     for batch in batches_by_tokens(ordered, [counts[t] for t in ordered], batch_tokens):
@@ -387,21 +402,19 @@ class _Progress:
 
 def _assemble(texts: Sequence[str], units: list[_Unit],
               outputs: dict[str, tuple[str, tuple[str, ...], bool]]) -> list[TranslationResult]:
+    """Join each text's parts back together and add the flags of its parts and its unused terms."""
     results = [TranslationResult(source=text, translation="") for text in texts]
+    terms: dict[int, list[Term]] = {}
     for unit in units:
         english, flags, from_memory = outputs[unit.model_input]
         results[unit.text_index].parts.append(
             Part(unit.start, unit.end, unit.model_input, english, flags, from_memory))
-    by_index: dict[int, list[_Unit]] = {}
-    for unit in units:
-        by_index.setdefault(unit.text_index, []).append(unit)
+        terms.setdefault(unit.text_index, []).extend(unit.terms)
     for index, result in enumerate(results):
         result.translation = " ".join(p.translation for p in result.parts if p.translation)
         flags = [flag for part in result.parts for flag in part.qa_flags]
-        for unit in by_index.get(index, []):
-            for term in unit.terms:
-                if not uses_term(result.translation, term.english):
-                    flags.append(f"{'name' if term.kind == 'name' else 'glossary'}:{term.chinese}")
+        flags += [f"{'name' if term.kind == 'name' else 'glossary'}:{term.chinese}"
+                  for term in terms.get(index, []) if not uses_term(result.translation, term.english)]
         result.qa_flags = list(dict.fromkeys(flags))
     return results
 

@@ -166,6 +166,12 @@ def test_a_loop_that_survives_the_retry_is_flagged():
     assert len(fake.batches) == 2  # tried twice, not more
 
 
+def test_without_retry_a_loop_is_only_flagged():
+    fake = LoopFake()
+    [result] = translate_texts(["陷入循环的句子。"], fake, retry=False)
+    assert "repetition" in result.qa_flags and len(fake.batches) == 1
+
+
 def test_chinese_left_untranslated_is_flagged():
     [result] = translate_texts(["委员们为贵阳点赞。"], CopyFake())
     assert "untranslated" in result.qa_flags

@@ -137,6 +137,15 @@ def test_same_name_in_two_folders_keeps_the_folder_structure(tmp_path):
         "2023/jan/report", "2024/jan/report", "solo"]
 
 
+def test_folders_skip_hidden_files_and_own_outputs(tmp_path):
+    folder = articles(tmp_path)
+    (folder / ".git").mkdir()
+    (folder / ".git" / "notes.txt").write_text(ARTICLE, encoding="utf-8")
+    (folder / "a.en.txt").write_text("English.", encoding="utf-8")
+    found, failed = collect_inputs([folder], None)
+    assert [a.path.relative_to(folder).as_posix() for a in found] == ["a.txt", "sub/b.txt"] and not failed
+
+
 def test_outputs_go_next_to_inputs_without_outdir_and_are_not_read_back(tmp_path, fake):
     folder = articles(tmp_path)
     assert run(folder, "--no-tm").exit_code == 0
