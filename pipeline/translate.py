@@ -235,6 +235,7 @@ def translate_texts(
     progress: Callable[[int], None] | None = None,
     stats: TranslateStats | None = None,
     retry: bool = True,
+    inline_terms: bool = True,
 ) -> list[TranslationResult]:
     """Translate ``texts`` (Chinese sentences) and return one result per text, in order.
 
@@ -243,13 +244,15 @@ def translate_texts(
     model's input and checked in its output. ``progress(n)`` is called as each further ``n`` texts are done.
     ``stats``, if given, is filled with counts of what was done. ``retry=False`` skips the second,
     stricter pass over units the guards reject (they are only flagged), e.g. to time the engine alone.
+    ``inline_terms=False`` leaves glossary terms in Chinese in the model's input (names are still written
+    in pinyin) and only flags outputs that do not use them.
     """
     if batch_tokens < 1:
         raise UsageError(f"--batch-tokens must be positive, got {batch_tokens}")
     decoding = decoding or getattr(translator, "default_decoding", None) or Decoding()
     stats = stats if stats is not None else TranslateStats()
     limit = getattr(translator, "max_source_tokens", DEFAULT_MAX_SOURCE_TOKENS)
-    units = _units(texts, translator, glossary, names, clause_budget, limit)
+    units = _units(texts, translator, glossary, names, clause_budget, limit, inline_terms)
     stats.units += len(units)
 
     outputs: dict[str, tuple[str, tuple[str, ...], bool]] = {}  # model input -> (English, flags, from memory)
@@ -309,14 +312,15 @@ def translate_texts(
 
 
 def _units(texts: Sequence[str], translator: Translator, glossary: Glossary | None, names: dict[str, str] | None,
-           clause_budget: int, limit: int) -> list[_Unit]:
+           clause_budget: int, limit: int, inline_terms: bool = True) -> list[_Unit]:
     """The model units of every text: clauses of over-long sentences, split until each fits ``limit`` tokens."""
     glossary = glossary or Glossary()
 
     def make(index: int, text: str, start: int, end: int) -> _Unit:
         piece = text[start:end]
         terms = glossary.find(piece, names)
-        return _Unit(index, start, end, protect_terms(piece, terms), terms)
+        inline = terms if inline_terms else [t for t in terms if t.kind == "name"]
+        return _Unit(index, start, end, protect_terms(piece, inline), terms)
 
     units = []
     for index, text in enumerate(texts):
@@ -432,18 +436,19 @@ def translate_document(
     clause_budget: int = DEFAULT_CLAUSE_BUDGET,
     progress: Callable[[int], None] | None = None,
     stats: TranslateStats | None = None,
+    inline_terms: bool = True,
 ) -> Document:
     """Translate every sentence of ``document`` in place and return it.
 
     Sets ``Sentence.translation`` and adds to ``Sentence.qa_flags``. Person names found anywhere in the
     document (``find_names``) are romanised the same way in every sentence. See ``translate_texts`` for the
-    other arguments; ``progress(n)`` counts sentences.
+    other arguments (``inline_terms`` among them); ``progress(n)`` counts sentences.
     """
     sentences = list(document.sentences())
     results = translate_texts(
         [s.text for s in sentences], translator, decoding=decoding, memory=memory, glossary=glossary,
         names=find_names(document.source), batch_tokens=batch_tokens, clause_budget=clause_budget,
-        progress=progress, stats=stats,
+        progress=progress, stats=stats, inline_terms=inline_terms,
     )
     for sentence, result in zip(sentences, results):
         sentence.translation = result.translation

@@ -211,6 +211,14 @@ def test_glossary_terms_are_written_into_the_input_and_checked():
     assert "CPPCC" in result.translation and result.qa_flags == []
 
 
+def test_terms_can_stay_chinese_in_the_input_and_only_be_checked():
+    glossary = Glossary({"政协": "CPPCC"}, {"石邦林": "Shi Banglin"})
+    fake = WordFake()
+    [result] = translate_texts(["市政协主席石邦林调研。"], fake, glossary=glossary, inline_terms=False)
+    assert fake.units_seen == ["市政协主席 Shi Banglin 调研。"]
+    assert result.qa_flags == ["glossary:政协"]
+
+
 def test_output_without_the_glossary_term_is_flagged():
     glossary = Glossary({"政协": "CPPCC"}, {"石邦林": "Shi Banglin"})
     [result] = translate_texts(["市政协主席石邦林调研。"], DropLatinFake(), glossary=glossary)
@@ -233,6 +241,16 @@ def test_protect_terms_spaces_terms_off_from_letters_only():
     text = "贵州省委常委、贵阳贵安高质量发展"
     assert protect_terms(text, glossary.find(text)) == \
         "贵州 provincial Party committee 常委、Guiyang and Gui'an high-quality development"
+
+
+@given(st.lists(st.sampled_from(["政协", "政协委员", "市委", "强省会", "贵阳贵安", "的", "委员", "发展", "2023", "，"]),
+                max_size=12))
+def test_no_glossary_term_survives_protection(pieces):
+    glossary = default_glossary()
+    text = "".join(pieces)
+    protected = protect_terms(text, glossary.find(text))
+    assert not glossary.find(protected)
+    assert protect_terms(text, []) == text
 
 
 def test_names_are_romanised_the_same_way_across_the_document():

@@ -212,6 +212,16 @@ def test_quiet_when_piped(tmp_path, fake):
     assert "it/s" not in result.output and "sent/s" not in result.output
 
 
+def test_progress_bars_count_articles_and_sentences(tmp_path, capsys):
+    from pipeline.translate import TqdmProgress, translate_files
+
+    report = translate_files([articles(tmp_path)], tmp_path / "out", translator_factory=WordFake,
+                             progress=TqdmProgress())
+    assert report.count("translated") == 2
+    bars = capsys.readouterr().err
+    assert "2/2" in bars and "article" in bars and "sent" in bars
+
+
 def test_tiny_model_end_to_end(tmp_path, tiny_model_dir):
     result = run(articles(tmp_path), "-o", tmp_path / "out", "--tm", tmp_path / "tm.sqlite3",
                  "--model", tiny_model_dir, "--backend", "ctranslate2", "--beam", "1", "--format", "txt")
