@@ -157,7 +157,8 @@ def extract_en(text: str) -> list[Figure]:
         if free(m.start(), m.end()):
             w = m.group("w").lower()
             kind = "multiple" if w in ("twice", "double", "doubled", "triple", "tripled", "thrice") else "quantity"
-            add(Figure(m.group(), kind, float(_SOFT_WORDS[w]), m.start(), m.end(), soft=True, written="words"))
+            add(Figure(m.group(), kind, float(_SOFT_WORDS[w]), m.start(), m.end(), soft=True, written="words",
+                       approx=_approx_before(text, m.start())))
     figures.sort(key=lambda f: f.start)
     return _merge_ranges(text, figures)
 
@@ -319,7 +320,8 @@ def _merge_ranges(text: str, figures: list[Figure]) -> list[Figure]:
                     and isinstance(a.value, float) and isinstance(b.value, float) and (a.value < b.value):
                 low = a.value
                 scale = regex.search(r"(hundred|thousand|million|billion|trillion|bn|mn)\b", b.text, regex.IGNORECASE)
-                if scale and not regex.search(r"[a-z]{2,}", a.text, regex.IGNORECASE) and low * _SCALE[scale.group(1).lower()] < b.value:
+                if scale and not regex.search(r"\d\s*-?\s*(?:hundred|thousand|million|billion|trillion|bn|mn|m)\b", a.text,
+                                              regex.IGNORECASE) and low * _SCALE[scale.group(1).lower()] < b.value:
                     low *= _SCALE[scale.group(1).lower()]  # "6-7 million": the scale covers both ends
                 out.append(Figure(text[a.start:b.end], "range", [low, b.value], a.start, b.end,
                                   approx=a.approx, unit=b.unit, written=a.written))

@@ -73,7 +73,7 @@ IDIOMS = sorted(set("""
 礼拜二 礼拜三 礼拜四 礼拜五 礼拜六 礼拜天 礼拜日 之一 一一 其一 一是 二是 三是 四是 五是 六是 一则 二则
 一来 二来 一方 一番 一代 一度 一经 一项项 一次次 一个个 一件件 一条条 万古 一时间 一贯 独一无二 第一时间
 一言一行 一点一滴 一草一木 一针一线 一心一意 一朝一夕 一分一秒 一丝一毫 一砖一瓦 专一 划一 二手 三角
-四周 四处 八卦 九天 十字 十字路口 万能 千秋 百年大计 半 多半 一半 五花八门 再三 三思 一手抓 两手抓 两手
+四周 四处 八卦 九天 十字 十字路口 万能 千秋 百年大计 多半 一半 五花八门 再三 三思 一手抓 两手抓 两手
 二者 两者 一律 一律 一体 万人空巷 一揽 一日千里 日新月异 四通八达 七嘴八舌 一无所有 三三两两 一分为二
 """.split()), key=len, reverse=True)
 _IDIOM = regex.compile("|".join(regex.escape(w) for w in IDIOMS))
@@ -137,8 +137,8 @@ _ORDINAL = regex.compile(
     rf"|(?P<party>党的|中共|共产党)?(?P<n4>[一二三四五六七八九十]{{1,3}})大(?![学型量批多家小楼厦])"
     rf"|(?P<fyp>十[一二三四五六七八九]五)(?!年|个|名|日|号|%|万|亿|千|百|点)"
     rf"|(?P<n5>{NUM})\s*周年"
-    rf"|(?P<n6>{NUM})\s*号(?=线|楼|院|房|门|口|地铁|文件|令|馆|站|台|车|机|卫星)")
-_PREFIX = regex.compile("(?:" + "|".join(p for p, _ in PREFIX_APPROX) + r")\s*$")
+    rf"|(?P<n6>{NUM})\s*号(?:线|(?=楼|院|房|门|口|地铁|文件|令|馆|站|台|车|机|卫星))")
+_PREFIX = regex.compile("(" + "|".join(p for p, _ in PREFIX_APPROX) + r")(?:有|为|达)?\s*$")
 _QUANTITY = regex.compile(
     rf"(?P<n>{NUM})(?P<s1>余|多|来|几)?(?P<big>[{CB}]+)?(?P<half>个半|半)?\s*(?P<u>{UNIT})?(?P<s2>余|多|来|半)?(?P<s3>有余|以上|左右|上下|之多|开外|以内|以下)?")
 _PLUS = regex.compile(r"\d+(?:\+\d+)+")
@@ -175,6 +175,15 @@ def extract_zh(text: str) -> list[Figure]:
             if len(piece) <= 8 and _SLOGAN_SHAPE.match(piece) and free(s, e) and not _IDIOM.fullmatch(piece) \
                     and not _DATE.search(piece) or _PLUS.fullmatch(piece):
                 add(_fig(text, s, e, "numeric_name", None, soft=True, written="words"))
+    for m in _FRACTION.finditer(norm):
+        if free(m.start(), m.end()):
+            if m.group() == "百分百":
+                add(_fig(text, m.start(), m.end(), "percent", 100.0, unit="%"))
+                continue
+            d, n = parse_zh_number(m.group("d")), parse_zh_number(m.group("n"))
+            if d and n is not None:
+                kind = "percent" if d == 100 else "quantity"
+                add(_fig(text, m.start(), m.end(), kind, n if d == 100 else n / d, unit="%" if d == 100 else None))
     for m in _IDIOM.finditer(norm):
         # 四季 in 第四季 and 一点 in 十一点一亿 belong to a number, not to the idiom.
         if free(m.start(), m.end()) and not (m.start() > 0 and norm[m.start() - 1] in NUMERAL_CHARS | {"第", "点"}
@@ -191,15 +200,6 @@ def extract_zh(text: str) -> list[Figure]:
         if free(m.start(), m.end()):
             add(_fig(text, m.start(), m.end(), "quantity", parse_zh_number("1" + m.group()), approx="about",
                      written="words"))
-    for m in _FRACTION.finditer(norm):
-        if free(m.start(), m.end()):
-            if m.group() == "百分百":
-                add(_fig(text, m.start(), m.end(), "percent", 100.0, unit="%"))
-                continue
-            d, n = parse_zh_number(m.group("d")), parse_zh_number(m.group("n"))
-            if d and n is not None:
-                kind = "percent" if d == 100 else "quantity"
-                add(_fig(text, m.start(), m.end(), kind, n if d == 100 else n / d, unit="%" if d == 100 else None))
     for m in _ZERO.finditer(norm):
         if free(m.start(), m.end()):
             add(_fig(text, m.start(), m.end(), "quantity", 0.0, written="words"))
@@ -316,9 +316,9 @@ def _approx_around(norm: str, start: int, end: int, suffixes: list[str | None]) 
     for suffix in suffixes:
         if suffix:
             return SUFFIX_APPROX.get(suffix), start
-    m = _PREFIX.search(norm[max(0, start - 3):start])
+    m = _PREFIX.search(norm[max(0, start - 4):start])
     if m:
-        word = m.group().strip()
+        word = m.group(1)
         for p, a in PREFIX_APPROX:
             if word == p:
                 return a, start - len(m.group())

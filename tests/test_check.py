@@ -1,0 +1,191 @@
+"""Checking translations against sources: verdicts on tiny pairs, document alignment, and `brief check`."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import cli
+from pipeline.figures import check, check_documents, check_files
+from pipeline.errors import InputError
+
+
+def _types(source: str, target: str) -> list[str]:
+    return sorted(i.type for i in check(source, target).issues)
+
+
+@pytest.mark.parametrize("source, target", [
+    ("全市新增就业10万人。", "The city added 100,000 jobs."),
+    ("全市新增就业10万人。", "The city added 100 thousand jobs."),
+    ("全年GDP达13.21万亿元。", "GDP reached 13.21 trillion yuan."),
+    ("投资90亿元。", "It invested 9 billion yuan."),
+    ("节省成本超过两成。", "Costs fell by more than 20%."),
+    ("２０２４年１月１７日，委员们来到这里。", "On January 17, 2024, members came here."),
+    ("2024年元旦前亮了。", "The lights came on before New Year's Day 2024."),
+    ("第十七届大会", "the 17th conference"),
+    ("以中共二十大精神为引领", "guided by the spirit of the 20th CPC National Congress"),
+    ("两人重新讨论了这个话题。", "The two revisited the topic."),
+    ("两国关系良好。", "Relations between both countries are good."),
+    ("我们一起努力，统一思想。", "We work together and unify our thinking."),
+    ("一年来，市政协恪守“政治同心”。", "Over the past year, the CPPCC upheld political unity."),
+    ("坚决做到“两个维护”。", "We resolutely uphold the Two Upholds."),
+    ("这是其中之一。", "This is one of them."),
+    ("他们于今天17时10分接到报警。", "They received the call at 17:10 today."),
+    ("增长3.5%。", "Up 3.5 percent."),
+    ("三到五年内建成。", "It will be built in three to five years."),
+    ("约有3000人参加。", "About 3,000 people took part."),
+    ("海洋为3.5亿人提供就业机会。", "The ocean provides jobs for 350 million people."),
+    ("在上世纪70、80年代", "in the 1970s and 1980s"),
+    ("占比三分之一。", "It accounts for one-third."),
+])
+def test_faithful_translations_raise_no_issue(source, target):
+    assert _types(source, target) == []
+
+
+@pytest.mark.parametrize("source, target, expected", [
+    # scale: 10万 is 100,000, not 10,000; 90亿 is 9 billion, not 90 billion
+    ("全市新增就业10万人。", "The city added 10,000 jobs.", ["mismatch"]),
+    ("投资90亿元。", "It invested 90 billion yuan.", ["mismatch"]),
+    # digit
+    ("此案嫌疑人25岁。", "The suspect is 22 years old.", ["mismatch"]),
+    ("２０１７年７月２７日", "July 24, 2017", ["mismatch"]),
+    # drop
+    ("已经协助一万多名游客回国。", "It helped more than tourists return home.", ["missing"]),
+    ("第90届奥斯卡奖即将公布。", "Nominations for the Academy Awards will be announced.", ["missing"]),
+    # word
+    ("两人重新讨论了这个话题。", "The three revisited the topic.", ["mismatch"]),
+    ("这是他第一次参加比赛。", "It was his second competition.", ["mismatch"]),
+    # insert (a hallucinated figure)
+    ("愿促进两国互联网企业合作。", "He will promote cooperation between Internet companies, down 80 percent.",
+     ["unsupported"]),
+    ("据悉，对他的判决将于明年二月宣布。", "His verdict will be announced next February (47 in total).",
+     ["unsupported"]),
+])
+def test_seeded_errors_are_found(source, target, expected):
+    assert _types(source, target) == expected
+
+
+def test_issue_carries_both_texts_and_a_message():
+    (issue,) = check("全市新增就业10万人。", "The city added 10,000 jobs.").issues
+    assert (issue.source, issue.target) == ("10万人", "10,000")
+    assert "100,000" in issue.message
+
+
+def test_approximation_lost_is_a_warning_not_an_issue():
+    result = check("提出建议110余条。", "It made 110 suggestions.")
+    assert result.ok
+    assert [w.type for w in result.warnings] == ["approx_lost"]
+
+
+@pytest.mark.parametrize("target", ["Forty-seven of them came.", "One of them came first.", "No one came."])
+def test_no_figure_source_flags_only_real_numbers(target):
+    result = check("他们都来了。", target)
+    assert result.ok == (not target.startswith("Forty"))
+
+
+def test_slogans_never_raise_hard_issues():
+    assert check("紧扣“3+1”开展活动，做到“四同”。", "Activities were carried out.").ok
+
+
+def test_document_mode_aligns_sentences_by_figures_and_positions():
+    source = "全市新增就业10万人。今年增长3.5%。\n九月份举行了第二次会议。"
+    target = "The city added 100,000 jobs. Growth was 3.5% this year.\nThe second meeting was held in September."
+    segments = check_documents(source, target)
+    assert all(s.result.ok for s in segments)
+    assert [s.line for s in segments] == [1, 1, 2]
+
+
+def test_document_mode_finds_an_error_and_its_line():
+    source = "全市新增就业10万人。\n今年增长3.5%。\n九月份举行了会议。"
+    target = "The city added 100,000 jobs. Growth was 5.3% this year. A meeting was held in September."
+    flagged = [s for s in check_documents(source, target) if s.result.issues]
+    assert [s.line for s in flagged] == [2]
+
+
+# --- files and the command line -----------------------------------------------------------------------
+
+@pytest.fixture
+def pair(tmp_path):
+    def write(source: str, target: str | bytes):
+        s, t = tmp_path / "source.txt", tmp_path / "target.txt"
+        s.write_text(source, encoding="utf-8")
+        if isinstance(target, bytes):
+            t.write_bytes(target)
+        else:
+            t.write_text(target, encoding="utf-8")
+        return str(s), str(t)
+    return write
+
+
+def test_check_files_aligned_needs_equal_line_counts(pair):
+    s, t = pair("全市新增就业10万人。\n今年增长3.5%。\n", "The city added 100,000 jobs.\n")
+    with pytest.raises(InputError, match="target.txt is shorter"):
+        check_files(s, t, aligned=True)
+
+
+def _run(*args):
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_cli_check_exit_codes(pair):
+    s, t = pair("全市新增就业10万人。\n今年增长3.5%。\n", "The city added 100,000 jobs.\nGrowth was 3.5%.\n")
+    ok = _run("check", s, t, "--aligned")
+    assert ok.exit_code == 0, ok.output
+    assert "no issues" in ok.output
+    s, t = pair("全市新增就业10万人。\n今年增长3.5%。\n", "The city added 10,000 jobs.\nGrowth was 3.5%.\n")
+    bad = _run("check", s, t, "--aligned")
+    assert bad.exit_code == 1
+    assert "line 1" in bad.output and "10万人" in bad.output and "10,000" in bad.output
+
+
+def test_cli_check_json_contract(pair):
+    s, t = pair("全市新增就业10万人。\n提出建议110余条。\n", "The city added 10,000 jobs.\nIt made 110 suggestions.\n")
+    result = _run("check", s, t, "--aligned", "--json")
+    assert result.exit_code == 1
+    data = json.loads(result.output)
+    first, second = data["segments"]
+    assert first["line"] == 1 and [i["type"] for i in first["issues"]] == ["mismatch"]
+    assert set(first["issues"][0]) == {"type", "source", "target", "message"}
+    assert second["line"] == 2 and second["issues"] == [] and second["warnings"][0]["type"] == "approx_lost"
+    assert data["summary"]["flagged"] == 1
+
+
+@pytest.mark.parametrize("source, target, message", [
+    ("全市新增就业10万人。\n今年增长3.5%。\n", "The city added 100,000 jobs.\n", "target.txt is shorter"),
+    ("全市新增就业10万人。\n", "", "empty"),
+    ("全市新增就业10万人。\n", b"\x89PNG\r\n\x1a\n\x00\x00binary", "not a text file"),
+    ("全市新增就业10万人。\n", b"\x00\x01\x02\x03" * 20, "binary"),
+    ("全市新增就业10万人。\n", b"The city added caf\xe9 \xe9\xe9 jobs\x80", "UTF-8"),
+])
+def test_cli_check_bad_inputs_are_one_line_errors_exit_2(pair, source, target, message):
+    s, t = pair(source, target)
+    result = _run("check", s, t, "--aligned")
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_cli_check_missing_file_exits_2(tmp_path):
+    result = _run("check", str(tmp_path / "nope.txt"), str(tmp_path / "nope2.txt"))
+    assert result.exit_code == 2 and "no such file" in result.output
+
+
+def test_cli_figures_json_lists_figures_with_lines(tmp_path):
+    article = tmp_path / "a.txt"
+    article.write_text("标题\n\n2023年，全市新增就业10万人，提出“四同”要求。\n", encoding="utf-8")
+    result = _run("figures", str(article), "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert [(f["text"], f["kind"], f["value"], f["line"], f["soft"]) for f in data] == [
+        ("2023年", "year", 2023, 3, False), ("10万人", "quantity", 100000, 3, False),
+        ("四同", "numeric_name", None, 3, True)]
+
+
+def test_cli_figures_text_output(tmp_path):
+    article = tmp_path / "a.txt"
+    article.write_text("全市新增就业10万人。\n", encoding="utf-8")
+    result = _run("figures", str(article))
+    assert result.exit_code == 0 and "10万人" in result.output and "100000" in result.output
