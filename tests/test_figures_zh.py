@@ -153,3 +153,10 @@ def test_sample_article_meets_gold_recall_and_precision():
     score = score_against_gold(extract_zh(text), gold)
     assert score["recall"] >= 0.98, score["missed"]
     assert score["spurious_rate"] < 0.02, score["spurious"]
+
+
+@given(st.integers(min_value=0, max_value=10**12))
+def test_parse_zh_number_reads_what_cn2an_writes(n):
+    import cn2an
+
+    assert parse_zh_number(cn2an.an2cn(n)) == n

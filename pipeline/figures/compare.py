@@ -14,12 +14,20 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from functools import lru_cache
+
 import regex
 
 from pipeline.figures.en import extract_en
 from pipeline.figures.model import CheckResult, Figure, Issue
 from pipeline.figures.numbers import parse_zh_number
 from pipeline.figures.zh import extract_zh
+
+
+@lru_cache(maxsize=None)
+def _rx(pattern: str, flags: int = 0) -> regex.Pattern:
+    """A compiled pattern, cached: the patterns built inside functions are compiled once."""
+    return regex.compile(pattern, flags)
 
 # Chinese characters that make a small English number plausible even where no figure was extracted:
 # 两岸 -> "the two sides", 三友 -> "three friends", 首次 -> "the first time", 双方 -> "the two sides".
@@ -88,7 +96,7 @@ def _numbers_in_name(text: str) -> list[float]:
 
 
 def _date_atoms(figure: Figure, value: str, hard: bool, side: str) -> list[Atom]:
-    m = regex.fullmatch(r"(\d{4}|-)-(\d{2}|-)?(?:-(\d{2}))?", value)
+    m = _rx(r"(\d{4}|-)-(\d{2}|-)?(?:-(\d{2}))?").fullmatch(value)
     if not m:
         return []
     out = []
@@ -111,7 +119,7 @@ def _equal(a: float, b: float) -> bool:
 
 def _precision(figure: Figure) -> float | None:
     """The unit of the last written digit of an English number: "13.2 trillion" -> 1e11; "120,000" -> 1e4."""
-    m = regex.search(r"(\d[\d,]*)(?:\.(\d+))?", figure.text)
+    m = _rx(r"(\d[\d,]*)(?:\.(\d+))?").search(figure.text)
     if not m or not isinstance(figure.value, float) or figure.value == 0:
         return None
     digits = m.group(1).replace(",", "")

@@ -9,10 +9,18 @@ figure but is never reported as unsupported by itself.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import regex
 
 from pipeline.figures.model import Figure
 from pipeline.figures.numbers import EN_ORDINALS, EN_SCALES, EN_TENS, EN_UNITS, parse_arabic, parse_en_words
+
+
+@lru_cache(maxsize=None)
+def _rx(pattern: str, flags: int = 0) -> regex.Pattern:
+    """A compiled pattern, cached: the patterns built inside functions are compiled once."""
+    return regex.compile(pattern, flags)
 
 MONTHS = {"january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
           "september": 9, "october": 10, "november": 11, "december": 12, "jan": 1, "feb": 2, "mar": 3, "apr": 4,
@@ -215,7 +223,7 @@ def _numbers(text, free, add) -> None:
             v *= _SCALE[sc]
         pct = (m.group("pct") or "").lower()
         approx = _approx_before(text, s)
-        tail = regex.match(r"\s*(?:or\s+so|-?plus)\b", text[e:])
+        tail = _rx(r"\s*(?:or\s+so|-?plus)\b").match(text[e:])
         if tail:
             approx = "about" if "so" in tail.group() else "more_than"
         if m.group("ord"):
@@ -232,10 +240,10 @@ def _numbers(text, free, add) -> None:
             add(Figure(text[s:e], "percent", v, s, e, approx=approx, unit="%"))
             continue
         cur = (m.group("cur") or "").strip() or None
-        if not sc and not cur and regex.fullmatch(r"\d{4}", raw) and 1900 <= v <= 2100:
+        if not sc and not cur and _rx(r"\d{4}").fullmatch(raw) and 1900 <= v <= 2100:
             add(Figure(text[s:e], "year", int(v), s, e))
             continue
-        nxt = regex.match(r"[\s-]*(times|fold)\b", text[e:], regex.IGNORECASE)
+        nxt = _rx(r"[\s-]*(times|fold)\b", regex.IGNORECASE).match(text[e:])
         if nxt:
             e += nxt.end()
             add(Figure(text[s:e], "multiple", v, s, e, approx=approx))
@@ -253,8 +261,8 @@ def _words(text, free, add) -> None:
         run = m.group().lower()
         half = run.endswith(" half")
         if half:
-            run = regex.sub(r"\s+and\s+a\s+half$", "", run)
-        words = [w for w in regex.split(r"[\s-]+", run) if w not in ("and", "a", "")]
+            run = _rx(r"\s+and\s+a\s+half$").sub("", run)
+        words = [w for w in _rx(r"[\s-]+").split(run) if w not in ("and", "a", "")]
         if run.startswith("a "):
             words = ["one"] + words
         parsed = parse_en_words(words)
@@ -263,7 +271,7 @@ def _words(text, free, add) -> None:
         v, ordinal = parsed
         v += 0.5 if half else 0
         approx = _approx_before(text, s)
-        tail = regex.match(r"[\s-]*(percent|per\s+cent|%|percentage\s+points?)", text[e:], regex.IGNORECASE)
+        tail = _rx(r"[\s-]*(percent|per\s+cent|%|percentage\s+points?)", regex.IGNORECASE).match(text[e:])
         soft = v == 1 and words in (["one"], ["first"])
         if tail:
             e += tail.end()
@@ -271,12 +279,12 @@ def _words(text, free, add) -> None:
             add(Figure(text[s:e], kind, v, s, e, approx=approx, written="words"))
             continue
         if text[max(0, s - 4):s].lower() == "the " and words == ["two"] or \
-                regex.search(r"\b(?:these|those)\s+$", text[max(0, s - 7):s], regex.IGNORECASE) and words == ["two"]:
+                _rx(r"\b(?:these|those)\s+$", regex.IGNORECASE).search(text[max(0, s - 7):s]) and words == ["two"]:
             soft = True  # "the two (countries)" refers back as often as it counts
         if ordinal:
             add(Figure(text[s:e], "ordinal", v, s, e, soft=soft or _congress(text, e), written="words"))
             continue
-        nxt = regex.match(r"[\s-]*(times|fold)\b", text[e:], regex.IGNORECASE)
+        nxt = _rx(r"[\s-]*(times|fold)\b", regex.IGNORECASE).match(text[e:])
         if nxt and v > 1:
             e += nxt.end()
             add(Figure(text[s:e], "multiple", v, s, e, approx=approx, written="words"))
@@ -297,7 +305,7 @@ def _congress(text: str, end: int) -> bool:
 
 def _unit_multiples(text: str, end: int, v: float) -> tuple[float, ...]:
     """"three decades" is also 30 (years), "two centuries" 200, "four dozen" 48."""
-    m = regex.match(r"[\s-]+(decades?|centuries|century|dozens?)\b", text[end:], regex.IGNORECASE)
+    m = _rx(r"[\s-]+(decades?|centuries|century|dozens?)\b", regex.IGNORECASE).match(text[end:])
     if not m:
         return ()
     word = m.group(1).lower()
@@ -314,14 +322,15 @@ def _merge_ranges(text: str, figures: list[Figure]) -> list[Figure]:
             b = figures[i + 1]
             gap = text[a.end:b.start]
             before = text[max(0, a.start - 9):a.start].lower()
-            joined = regex.fullmatch(r"\s*(?:-|–|—|to)\s*", gap) or (
-                regex.fullmatch(r"\s+and\s+", gap) and before.rstrip().endswith("between"))
+            joined = _rx(r"\s*(?:-|–|—|to)\s*").fullmatch(gap) or (
+                _rx(r"\s+and\s+").fullmatch(gap) and before.rstrip().endswith("between"))
             if joined and a.kind == b.kind and (a.unit is None or b.unit is None or a.unit == b.unit) and a.kind in ("quantity", "percent") and not a.soft and not b.soft \
                     and isinstance(a.value, float) and isinstance(b.value, float) and (a.value < b.value):
                 low = a.value
-                scale = regex.search(r"(hundred|thousand|million|billion|trillion|bn|mn)\b", b.text, regex.IGNORECASE)
-                if scale and not regex.search(r"\d\s*-?\s*(?:hundred|thousand|million|billion|trillion|bn|mn|m)\b", a.text,
-                                              regex.IGNORECASE) and low * _SCALE[scale.group(1).lower()] < b.value:
+                scale = _rx(r"(hundred|thousand|million|billion|trillion|bn|mn)\b", regex.IGNORECASE).search(b.text)
+                a_scaled = _rx(r"\d\s*-?\s*(?:hundred|thousand|million|billion|trillion|bn|mn|m)\b",
+                               regex.IGNORECASE).search(a.text)
+                if scale and not a_scaled and low * _SCALE[scale.group(1).lower()] < b.value:
                     low *= _SCALE[scale.group(1).lower()]  # "6-7 million": the scale covers both ends
                 out.append(Figure(text[a.start:b.end], "range", [low, b.value], a.start, b.end,
                                   approx=a.approx, unit=b.unit, written=a.written))

@@ -97,6 +97,9 @@ def _parse_small(text: str) -> float | None:
         return None
     if text[0] in CN_SMALL_UNITS and text[0] not in "十拾":
         text = "一" + text  # 百万, 千亿: a bare unit counts one of it
+    value = _units_value(text)
+    if value is not None:
+        return float(value)
     import cn2an  # 0.1 s to import: only when a Chinese numeral with units needs it
 
     try:
@@ -106,6 +109,27 @@ def _parse_small(text: str) -> float | None:
         if value is None:
             return None
     return float(value)
+
+
+def _units_value(text: str) -> int | None:
+    """三千五百 -> 3500, 十三 -> 13, 一千零一 -> 1001; None when the units are out of order (cn2an decides)."""
+    total, digit, last_unit = 0, None, 10**5
+    if len(text) >= 3 and text[-1] in CN_DIGITS and text[-2] in CN_SMALL_UNITS and text[-2] not in "十拾":
+        return None  # 三千五 is 3,500: the colloquial reading, below
+    for c in text:
+        if c in CN_DIGITS:
+            if digit is not None and CN_DIGITS[c] != 0 and digit != 0:
+                return None  # two digits in a row: colloquial or digit-by-digit
+            digit = CN_DIGITS[c]
+        else:
+            unit = CN_SMALL_UNITS[c]
+            if unit >= last_unit:
+                return None
+            total += (1 if digit is None and unit == 10 and total == 0 else digit or 0) * unit
+            if digit is None and not (unit == 10 and total == 10):
+                return None
+            digit, last_unit = None, unit
+    return total + (digit or 0)
 
 
 def _colloquial(text: str) -> float | None:

@@ -10,10 +10,18 @@ figures; 一年来 is one but an idiomatic, soft one; 四同 and "3+1" are sloga
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import regex
 
 from pipeline.figures.model import Figure
 from pipeline.figures.numbers import CN_DIGITS, normalise_digits, parse_zh_number
+
+
+@lru_cache(maxsize=None)
+def _rx(pattern: str, flags: int = 0) -> regex.Pattern:
+    """A compiled pattern, cached: the patterns built inside functions are compiled once."""
+    return regex.compile(pattern, flags)
 
 CD = "零〇○一二三四五六七八九两壹贰叁肆伍陆柒捌玖"
 CU = "十拾百佰千仟"
@@ -161,7 +169,7 @@ def extract_zh(text: str) -> list[Figure]:
         claim(fig.start, fig.end)
 
     # Five-year plans and names first: 十四五 must not read as an idiom or a slogan.
-    for m in regex.finditer(r"十[一二三四五六七八九]五(?=规划|时期|期间|”|末|以来|开局|的|发展|重大|重点|』|’)", norm):
+    for m in _rx(r"十[一二三四五六七八九]五(?=规划|时期|期间|”|末|以来|开局|的|发展|重大|重点|』|’)").finditer(norm):
         add(_fig(text, m.start(), m.end(), "ordinal", parse_zh_number(m.group()[:2]), written="words"))
     for m in _NAME.finditer(norm):
         if free(m.start(), m.end()):
@@ -208,10 +216,10 @@ def extract_zh(text: str) -> list[Figure]:
             if free(m.start(), m.end()):
                 end = m.end()
                 if pattern is _X_DA_NAME:
-                    tail = regex.match(r"\p{Han}{1,2}", norm[end:])
+                    tail = _rx(r"\p{Han}{1,2}").match(norm[end:])
                     end += len(tail.group()) if tail else 0
                 add(_fig(text, m.start(), end, "numeric_name", None, soft=True, written="words"))
-    for m in regex.finditer(r"双\s*(?:\d{1,2}|十[一二]?)", norm):
+    for m in _rx(r"双\s*(?:\d{1,2}|十[一二]?)").finditer(norm):
         if free(m.start(), m.end()):
             add(_fig(text, m.start(), m.end(), "numeric_name", None, soft=True))
     for m in _PLUS.finditer(norm):
@@ -268,7 +276,7 @@ def _dates(text, norm, free, add) -> None:
         v = _small(m.group(1))
         if v and 1 <= v <= 31 and free(m.start(), m.end()):
             add(_fig(text, m.start(), m.end(), "date", f"---{v:02d}"))
-    for m in regex.finditer(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)", norm):
+    for m in _rx(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)").finditer(norm):
         y, mo, d = (int(g) for g in m.groups())
         if 1000 <= y <= 2999 and 1 <= mo <= 12 and 1 <= d <= 31 and free(m.start(), m.end()):
             add(_fig(text, m.start(), m.end(), "date", f"{y:04d}-{mo:02d}-{d:02d}"))
@@ -339,7 +347,7 @@ def _percents(text, norm, free, add) -> None:
             v = v / 10
         if m.group("n4"):
             v = v * 10
-        tail = regex.match(r"(以上|左右|上下|多)", norm[e:])
+        tail = _rx(r"(以上|左右|上下|多)").match(norm[e:])
         approx, s2 = _approx_around(norm, s, e, [tail.group() if tail else None])
         add(_fig(text, s, e, kind, v, approx=approx, unit="points" if kind == "percentage_points" else "%"))
 
@@ -382,7 +390,7 @@ def _ordinals(text, norm, free, add) -> None:
         soft = v == 2 and unit in ("天", "日", "次", "年") and bool(m.group("n"))
         fig = _fig(text, s, e, "ordinal", v, unit=unit, soft=soft)
         # 十三届二次会议: the term and the session are one expression with two numbers.
-        nxt = regex.match(rf"\s*(?P<n>{CNNUM}|\d+)\s*次(?:全体)?(?:会议|全会)", norm[e:])
+        nxt = _rx(rf"\s*(?P<n>{CNNUM}|\d+)\s*次(?:全体)?(?:会议|全会)").match(norm[e:])
         if m.group("n2") and nxt:
             v2 = parse_zh_number(nxt.group("n"))
             if v2 is not None:
@@ -433,12 +441,12 @@ def _quantities(text, norm, free, add) -> None:
             if written == "words" and len(raw) == 1:
                 # 三方, 五地: a numeral before a noun; often rendered as "both" or dropped: soft. 两国,
                 # 两院, 两党, 两军 are "both houses", "the two parties": hard (两国 is as often "China and X").
-                if nxt and regex.match(r"\p{Han}", nxt) and v is not None and v >= 2:
+                if nxt and _rx(r"\p{Han}").match(nxt) and v is not None and v >= 2:
                     hard = raw == "两" and nxt in "院党军"
                     add(_fig(text, s, e + 1, "quantity", v, unit=None, soft=not hard))
                 continue
             if written == "digits" and v is not None and float(v).is_integer() and 1900 <= v <= 2100 \
-                    and regex.fullmatch(r"\d{4}", raw):
+                    and _rx(r"\d{4}").fullmatch(raw):
                 add(_fig(text, s, e, "year", int(v)))
                 continue
         alternatives = ()
@@ -446,7 +454,7 @@ def _quantities(text, norm, free, add) -> None:
             alternatives = (v + 1,)  # 增长1倍 "doubled": X倍 more is X+1 times as much
         if unit == "世纪" and v is not None:
             alternatives = ((v - 1) * 100,)  # 18世纪: the 18th century, the 1700s
-        if unit == "年" and written == "digits" and regex.fullmatch(r"\d{2}", raw):
+        if unit == "年" and written == "digits" and _rx(r"\d{2}").fullmatch(raw):
             # 17年 is "17 years" or, in news, the year 2017.
             alternatives = (2000 + v,) if v < 50 else (1900 + v,)
         add(_fig(text, s, e, "quantity", v, approx=approx, unit=UNIT_NAMES.get(unit, unit),
@@ -455,11 +463,11 @@ def _quantities(text, norm, free, add) -> None:
 
 def _adjacent_range(raw: str) -> tuple[float, float] | None:
     """三四 (3 or 4), 七八十 (70 to 80), 十七八 (17 or 18): Chinese for a rough range."""
-    m = regex.fullmatch(r"([一二三四五六七八九])([二两三四五六七八九])([十百千万]?)", raw)
+    m = _rx(r"([一二三四五六七八九])([二两三四五六七八九])([十百千万]?)").fullmatch(raw)
     if m and CN_DIGITS[m.group(2)] == CN_DIGITS[m.group(1)] + 1:
         scale = parse_zh_number("一" + m.group(3)) if m.group(3) else 1
         return CN_DIGITS[m.group(1)] * scale, CN_DIGITS[m.group(2)] * scale
-    m = regex.fullmatch(r"十([一二三四五六七八])([二三四五六七八九])", raw)
+    m = _rx(r"十([一二三四五六七八])([二三四五六七八九])").fullmatch(raw)
     if m and CN_DIGITS[m.group(2)] == CN_DIGITS[m.group(1)] + 1:
         return 10 + CN_DIGITS[m.group(1)], 10 + CN_DIGITS[m.group(2)]
     return None
