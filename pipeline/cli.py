@@ -118,7 +118,7 @@ def translate(inputs: tuple[str, ...], outdir: str | None, formats: tuple[str, .
         report = translate_files(
             inputs, outdir,
             translator_factory=lambda: load_translator(model, backend, device, offline=offline),
-            formats=formats or ("txt", "jsonl"), force=force, beam_size=beam, memory=memory, glossary=terms,
+            formats=formats, force=force, beam_size=beam, memory=memory, glossary=terms,
             batch_tokens=batch_tokens,
             progress=TqdmProgress() if sys.stderr.isatty() else BatchProgress(),
         )

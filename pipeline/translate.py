@@ -104,7 +104,8 @@ def find_loop(tokens: Sequence[str]) -> tuple[int, int] | None:
 def check_translation(source: str, translation: str) -> list[str]:
     """QA flags for one unit's output; an empty list when nothing looks wrong.
 
-    - ``repetition``: a decoding loop (a phrase three times in a row, a word four times);
+    - ``repetition``: a decoding loop (a phrase three times in a row, a word four times) where the source
+      has none (加油！加油！加油！ may well be 'Come on! Come on! Come on!');
     - ``too_long``: more words than any human translation of a source this long (runaway output);
     - ``too_short``: far fewer words than the source calls for (dropped content), or nothing at all;
     - ``truncated``: the source ends a sentence and the output stops without any final punctuation;
@@ -113,7 +114,7 @@ def check_translation(source: str, translation: str) -> list[str]:
     flags = []
     units = source_units(source)
     output_words = words(translation)
-    if find_loop(output_words):
+    if find_loop(output_words) and not find_loop(_HAN.findall(source)):
         flags.append("repetition")
     if len(output_words) > TOO_LONG_WORDS_PER_UNIT * units + TOO_LONG_SLACK_WORDS:
         flags.append("too_long")

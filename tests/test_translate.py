@@ -39,6 +39,7 @@ SAMPLE = Path(__file__).parent / "fixtures" / "guiyang-cppcc-2023.txt"
     ("委员们为贵阳点赞。", "Come on, come on, come on, come on.", ["repetition"]),
     ("委员们为贵阳点赞。", "The the the the members.", ["repetition"]),
     ("他说。", "We will, we will, we will rock you.", ["repetition"]),
+    ("加油！加油！加油！", "Come on! Come on! Come on!", []),  # the source repeats itself
     ("委员们为贵阳点赞。", " ".join(["members praised Guiyang"] * 2 + [f"word{i}" for i in range(40)]) + ".",
      ["too_long"]),
     ("贵阳市政协携手征程同行，把各方智慧和力量凝聚起来，在团结奋进的新征程中始终步调一致。", "Guiyang.", ["too_short"]),
