@@ -12,7 +12,6 @@ folder (``platformdirs.user_cache_dir('bilingual-brief')``, e.g. ``~/.cache/bili
 from __future__ import annotations
 
 import hashlib
-import os
 import sqlite3
 import time
 import unicodedata
@@ -43,13 +42,10 @@ CREATE TABLE IF NOT EXISTS units (
 
 
 def default_memory_path() -> Path:
-    """``$BRIEF_CACHE_DIR/tm.sqlite3`` if set, else ``tm.sqlite3`` in the user cache folder."""
-    folder = os.environ.get("BRIEF_CACHE_DIR")
-    if not folder:
-        from platformdirs import user_cache_dir
+    """``tm.sqlite3`` in the cache folder: ``$BRIEF_CACHE_DIR``, else the user cache folder."""
+    from pipeline.models import cache_dir
 
-        folder = user_cache_dir("bilingual-brief")
-    return Path(folder) / "tm.sqlite3"
+    return cache_dir() / "tm.sqlite3"
 
 
 def normalise_source(text: str) -> str:
