@@ -633,25 +633,21 @@ def collect_inputs(inputs: Iterable[str | Path], outdir: str | Path | None) -> t
         unique.setdefault(path.resolve(), (path, relative))
     entries = list(unique.items())
     if outdir is None:
-        return [Article(path, path.with_name(_stem(path))) for _, (path, _) in entries], failed
+        return [Article(path, path.with_name(path.stem)) for _, (path, _) in entries], failed
     outdir = Path(outdir)
-    bases = [outdir / relative.parent / _stem(relative) for _, (_, relative) in entries]
+    bases = [outdir / relative.parent / relative.stem for _, (_, relative) in entries]
     seen: dict[Path, int] = {}
     for base in bases:
         seen[base] = seen.get(base, 0) + 1
     if any(n > 1 for n in seen.values()):
         root = Path(os.path.commonpath([str(resolved.parent) for resolved, _ in entries]))
-        bases = [outdir / resolved.parent.relative_to(root) / _stem(resolved) if seen[base] > 1 else base
+        bases = [outdir / resolved.parent.relative_to(root) / resolved.stem if seen[base] > 1 else base
                  for (resolved, _), base in zip(entries, bases)]
     return [Article(path, base) for (_, (path, _)), base in zip(entries, bases)], failed
 
 
 def _skipped(relative: Path) -> bool:
     return relative.name.endswith(_SUFFIXES["txt"]) or any(part.startswith(".") for part in relative.parts)
-
-
-def _stem(path: Path) -> str:
-    return path.name[:-len(".txt")] if path.name.endswith(".txt") else path.stem
 
 
 def is_up_to_date(article: Article, formats: Iterable[str]) -> bool:
