@@ -61,6 +61,9 @@ def atoms_of(figure: Figure, *, side: str) -> list[Atom]:
     if kind == "numeric_name" or value is None:
         # The numbers inside a slogan (双12, "3+1", 四同) may appear in the translation: soft atoms.
         return [Atom("num", (v,), figure, "part", False) for v in _numbers_in_name(figure.text)]
+    if kind == "quantity" and figure.unit == "fraction":
+        return [Atom("num", (float(value),), figure, "value", hard)] + [
+            Atom("num", (float(p.value),), figure, "part", False) for p in figure.parts]
     if kind in ("quantity", "multiple", "year", "decade", "ordinal"):
         if figure.parts:
             return [a for p in figure.parts for a in atoms_of(p, side=side)]
@@ -72,7 +75,9 @@ def atoms_of(figure: Figure, *, side: str) -> list[Atom]:
         return [Atom("pct", (float(value),), figure, "value", hard)]
     if kind == "range":
         family = "pct" if figure.unit in ("%", "percent") else "num"
-        return [Atom(family, (float(value[0]),), figure, "low", hard),
+        # 1-9月 is "the first nine months": the 1 is rarely written out.
+        low_hard = hard and not (figure.unit == "months" and value[0] == 1)
+        return [Atom(family, (float(value[0]),), figure, "low", low_hard),
                 Atom(family, (float(value[1]),), figure, "high", hard)]
     if kind == "date":
         return _date_atoms(figure, str(value), hard, side)

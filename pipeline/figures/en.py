@@ -84,14 +84,20 @@ _VAGUE = regex.compile(r"\b(?:hundreds|thousands|millions|billions|tens|dozens|s
                        regex.IGNORECASE)
 # No. 3, Line 3, Route 66: a number that names, as 第三, 三号线 do.
 _NUMBERED = regex.compile(r"\b(?:No|Nos|Number|Line|Route|Platform|Gate|Terminal)\s*\.?\s*#?(?P<n>\d+)\b|#(?P<n>\d+)\b")
-_FRACTIONS = {"half": 2, "third": 3, "quarter": 4, "fourth": 4, "fifth": 5, "sixth": 6, "eighth": 8, "tenth": 10}
-_FRACTION = regex.compile(r"\b(?P<n>a|one|two|three|four|five|seven|nine)[\s-]+(?P<d>thirds?|quarters?|fourths?|fifths?|sixths?|eighths?|tenths?)\b",
-                          regex.IGNORECASE)
+# "one-third", "a quarter of", "two-thirds"; not "the first three quarters" nor "a third-party seller".
+_FRACTION = regex.compile(r"(?<!\b(?:first|last|next|past|previous|following|the|every|each|per|consecutive)\s+)"
+                          r"\b(?P<n>a|one|two|three|four|five|seven|nine)(?P<sep>[\s-]+)(?P<d>thirds?|quarters?|[a-z]+ths?)"
+                          r"(?=\s+of\b|\s*[.,;:)]|\s*$)", regex.IGNORECASE)
+_TIME_DOT = regex.compile(r"(?<![\d.])(?P<h>\d{1,2})\.(?P<mi>\d{2})\s*(?P<ap>[ap])\.?m\b\.?", regex.IGNORECASE)
+_AND_A_HALF = regex.compile(r"\b(?P<n>a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d+)\s+"
+                            r"(?P<u>years?|months?|days?|hours?|weeks?|decades?|centuries|century)\s+and\s+a\s+half\b",
+                            regex.IGNORECASE)
 ROMAN = {r: i for i, r in enumerate("I II III IV V VI VII VIII IX X XI XII XIII XIV XV XVI XVII XVIII XIX XX".split(), 1)}
 # Roman numerals only after the words that number things with them: Phase II, Volume III, World War II.
 _ROMAN = regex.compile(r"\b(?:Phase|Volume|Vol\.|Part|Chapter|Book|Season|Class|Type|War|Level|Grade|Stage|Category|"
                        r"Article|Section|Round|Division)\s+(?P<r>[IVX]{1,5})\b")
 _HALF_SCALE = regex.compile(r"\bhalf\s+a\s+(?P<sc>million|billion|trillion)\b", regex.IGNORECASE)
+_VULGAR = {"½": 0.5, "¼": 0.25, "¾": 0.75, "⅓": 1 / 3, "⅔": 2 / 3}
 _SCALE = {"hundred": 100, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "bn": 1e9, "mn": 1e6,
           "m": 1e6, "k": 1e3}
 
@@ -112,6 +118,12 @@ def extract_en(text: str) -> list[Figure]:
         claim(fig.start, fig.end)
 
     _dates(text, free, add)
+    for m in _TIME_DOT.finditer(text):
+        h, mi = int(m.group("h")), int(m.group("mi"))
+        if m.group("ap").lower() == "p" and h < 12:
+            h += 12
+        if h <= 24 and mi < 60 and free(m.start(), m.end()):
+            add(Figure(m.group(), "time", f"{h:02d}:{mi:02d}", m.start(), m.end()))
     for m in _TIME.finditer(text):
         if not free(m.start(), m.end()):
             continue
@@ -153,8 +165,16 @@ def extract_en(text: str) -> list[Figure]:
     for m in _FRACTION.finditer(text):
         if free(m.start(), m.end()):
             n = 1 if m.group("n").lower() in ("a", "one") else EN_UNITS[m.group("n").lower()]
-            d = _FRACTIONS[m.group("d").lower().rstrip("s")]
-            add(Figure(m.group(), "quantity", n / d, m.start(), m.end(), approx=_approx_before(text, m.start()),
+            word = m.group("d").lower()
+            d = 4 if word.startswith("quarter") else EN_ORDINALS.get(word, EN_ORDINALS.get(word[:-1]))
+            if d and d > 2:
+                add(Figure(m.group(), "quantity", n / d, m.start(), m.end(), approx=_approx_before(text, m.start()),
+                           written="words", unit="fraction"))
+    for m in _AND_A_HALF.finditer(text):
+        if free(m.start(), m.end()):
+            raw = m.group("n").lower()
+            n = 1 if raw in ("a", "an") else float(raw) if raw.isdigit() else EN_UNITS[raw]
+            add(Figure(m.group(), "quantity", n + 0.5, m.start(), m.end(), approx=_approx_before(text, m.start()),
                        written="words"))
     for m in _CODE_EN.finditer(text):
         if free(m.start(), m.end()):
@@ -212,6 +232,9 @@ def _numbers(text, free, add) -> None:
         v = parse_arabic(raw)
         if v is None:
             continue
+        if text[e:e + 1] in _VULGAR and m.end() == m.end("n"):
+            v += _VULGAR[text[e]]
+            e += 1
         sc = (m.group("sc") or "").lower()
         unit = m.group("unit")
         if unit in ("m", "k") and m.group("cur"):
@@ -272,7 +295,8 @@ def _words(text, free, add) -> None:
         v += 0.5 if half else 0
         approx = _approx_before(text, s)
         tail = _rx(r"[\s-]*(percent|per\s+cent|%|percentage\s+points?)", regex.IGNORECASE).match(text[e:])
-        soft = v == 1 and words in (["one"], ["first"])
+        soft = v == 1 and words in (["one"], ["first"]) or bool(
+            _rx(r"\b(?:several|a\s+few|few|many|some)\s+$", regex.IGNORECASE).search(text[max(0, s - 10):s]))
         if tail:
             e += tail.end()
             kind = "percentage_points" if "point" in tail.group().lower() else "percent"

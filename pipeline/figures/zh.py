@@ -99,7 +99,8 @@ _VAGUE = regex.compile(r"(?:上|数|几|成千上|成百上)(?P<u>十万|百万|
 # Digits inside a Latin-letter token are a model name or code (IPX7, VH-3D, 7FRESH, iPhone 6s), not a figure.
 _CODE = regex.compile(r"[A-Za-z]+[-‑]?\d+[A-Za-z\d]*|(?!(?:19|20)\d\d[A-Za-z])\d+[A-Za-z]+\d*[A-Za-z]*(?<![\d.](?:km|kg|cm|mm|m|g|t|mg|GW|MW|kW|kWh|ha|mu))|\d+[+*×]\d+")
 # 破万亿 "over a trillion": a big unit on its own after a verb of reaching.
-_BARE_BIG = regex.compile(r"(?<=[破过超达近逾上])(?:万亿|亿|万)(?=元|美元|规模|市值|级|大关|[，。、；]|$)")
+_BARE_BIG = regex.compile(r"(?:(?<=(?P<verb>[破过超达近逾上]))|(?<![\d零〇一二三四五六七八九十百千万亿两余多]\s*))"
+                          r"(?:万亿|亿|万)(?=元|美元|规模|市值|级|大关|[，。、；]|$)")
 # 三分之一 "one third", 百分之百 "100%".
 _FRACTION = regex.compile(rf"(?P<d>{CNNUM}|\d+)分之(?P<n>{CNNUM}|\d+(?:\.\d+)?)|百分百")
 # 零 as a figure: 零关税 "zero tariffs", 零容忍 "zero tolerance", 降为零 "cut to zero".
@@ -123,8 +124,11 @@ _DATE = regex.compile(
     rf"(?![线楼院房门口文令车站台馆])|(?P<ny2>元旦)")
 _LIST_MONTH = regex.compile(rf"(\d{{1,2}}|十[一二]?|[一二三四五六七八九])(?=\s*[、和及与至到-]\s*(?:\d{{1,2}}|十[一二]?|[一二三四五六七八九])\s*月)")
 _LIST_DECADE = regex.compile(rf"(\d{{2}}|[一二三四五六七八九]十)(?=\s*[、和及与至到-]\s*(?:\d{{2}}|[一二三四五六七八九]十)\s*年代)")
+# 1-9月, 1至9月份: the first nine months
+_MONTH_RANGE = regex.compile(r"(?P<a>\d{1,2}|十[一二]?|[一二三四五六七八九])\s*(?:-|~|—|–|至|到)\s*"
+                             r"(?P<b>\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月份?")
 _LIST_DAY = regex.compile(rf"(\d{{1,2}})(?=\s*[、和及与至到-]\s*\d{{1,2}}\s*[日号])")
-_DECADE = regex.compile(rf"(?P<c0>[一二三四五六七八])?(?P<c>\d{{2}}|\d{{4}}|[一二三四五六七八九]十)\s*年代")
+_DECADE = regex.compile(rf"(?:(?P<cent>\d{{2}}|二十|十九)\s*世纪\s*)?(?P<c0>[一二三四五六七八])?(?P<c>\d{{2}}|\d{{4}}|[一二三四五六七八九]十)\s*年代")
 _TIME_CONTEXT = r"(?:上午|下午|晚上|凌晨|早上|中午|傍晚|夜间|夜里|晚|早|今天|昨天|明天|当天|当晚|日|号|时间)"
 _TIME = regex.compile(
     rf"(?P<h>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*(?:时|点)\s*(?:(?P<mi>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*分|(?P<half>半))"
@@ -190,8 +194,13 @@ def extract_zh(text: str) -> list[Figure]:
                 continue
             d, n = parse_zh_number(m.group("d")), parse_zh_number(m.group("n"))
             if d and n is not None:
-                kind = "percent" if d == 100 else "quantity"
-                add(_fig(text, m.start(), m.end(), kind, n if d == 100 else n / d, unit="%" if d == 100 else None))
+                if d == 100:
+                    add(_fig(text, m.start(), m.end(), "percent", n, unit="%"))
+                else:
+                    # 四分之三 is 0.75, but also "three out of four": its terms are soft parts.
+                    parts = tuple(_fig(text, m.start(g), m.end(g), "quantity", v, soft=True)
+                                  for g, v in (("n", n), ("d", d)))
+                    add(_fig(text, m.start(), m.end(), "quantity", n / d, unit="fraction", parts=parts))
     for m in _IDIOM.finditer(norm):
         # 四季 in 第四季 and 一点 in 十一点一亿 belong to a number, not to the idiom.
         if free(m.start(), m.end()) and not (m.start() > 0 and norm[m.start() - 1] in NUMERAL_CHARS | {"第", "点"}
@@ -199,7 +208,7 @@ def extract_zh(text: str) -> list[Figure]:
             claim(m.start(), m.end())
     for m in _VAGUE.finditer(norm):
         if free(m.start(), m.end()):
-            v = parse_zh_number(m.group("u"))
+            v = parse_zh_number("1" + m.group("u"))
             add(_fig(text, m.start(), m.end(), "quantity", v, approx="about", soft=True, written="words"))
     for m in _CODE.finditer(norm):
         if free(m.start(), m.end()):
@@ -207,7 +216,7 @@ def extract_zh(text: str) -> list[Figure]:
     for m in _BARE_BIG.finditer(norm):
         if free(m.start(), m.end()):
             add(_fig(text, m.start(), m.end(), "quantity", parse_zh_number("1" + m.group()), approx="about",
-                     written="words"))
+                     written="words", soft=not m.group("verb")))
     for m in _ZERO.finditer(norm):
         if free(m.start(), m.end()):
             add(_fig(text, m.start(), m.end(), "quantity", 0.0, written="words"))
@@ -258,12 +267,19 @@ def _dates(text, norm, free, add) -> None:
     for m in _DECADE.finditer(norm):
         if free(m.start(), m.end()):
             c = _small(m.group("c"))
+            cent = _small(m.group("cent"))
             if c is not None:
+                if cent and c < 100:
+                    c = (cent - 1) * 100 + c  # 20世纪50年代: the 1950s
                 c = c if c >= 1000 else (1900 + c if c >= 20 else 2000 + c)
                 if m.group("c0"):  # 六七十年代: the 1960s and 1970s
                     add(_fig(text, m.start(), m.end(), "range", [c - 10, c], unit="decades"))
                 else:
                     add(_fig(text, m.start(), m.end(), "decade", c))
+    for m in _MONTH_RANGE.finditer(norm):
+        a, b = _small(m.group("a")), _small(m.group("b"))
+        if a is not None and b is not None and 1 <= a < b <= 12 and free(m.start(), m.end()):
+            add(_fig(text, m.start(), m.end(), "range", [a, b], unit="months"))
     for m in _LIST_DECADE.finditer(norm):
         c = _small(m.group(1))
         if c is not None and free(m.start(), m.end()):
