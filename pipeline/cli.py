@@ -108,7 +108,7 @@ def translate(inputs: tuple[str, ...], outdir: str | None, formats: tuple[str, .
     from pipeline.memory import TranslationMemory
     from pipeline.models import load_translator
     from pipeline.terminology import load_glossary
-    from pipeline.translate import BatchProgress, TqdmProgress, translate_files
+    from pipeline.batch import BatchProgress, TqdmProgress, translate_files
 
     if tm_path and no_tm:
         raise UsageError("--tm and --no-tm contradict each other; give one")

@@ -15,12 +15,11 @@ from pipeline.engine import Decoding
 from pipeline.memory import TranslationMemory
 from pipeline.segment import segment_file, segment_text
 from pipeline.terminology import Glossary, default_glossary
+from pipeline.batch import aligned_rows, english_text
 from pipeline.translate import (
     TranslateStats,
-    aligned_rows,
     batches_by_tokens,
     check_translation,
-    english_text,
     find_loop,
     protect_terms,
     translate_document,

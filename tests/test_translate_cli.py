@@ -11,7 +11,7 @@ from fake_translators import WordFake
 import pipeline.models
 from pipeline.cli import cli
 from pipeline.errors import ModelNotFoundError
-from pipeline.translate import collect_inputs
+from pipeline.batch import collect_inputs
 
 ARTICLE = "全市新建公园\n\n本报记者 张三\n\n今年以来，全市新建公园12个。\n\n市政协主席石邦林调研公园建设。居民纷纷点赞。\n"
 OTHER = "项目进展顺利\n\n一年来，贵阳市政协围绕“强省会”行动献计出力。\n"
@@ -213,7 +213,7 @@ def test_quiet_when_piped(tmp_path, fake):
 
 
 def test_progress_bars_count_articles_and_sentences(tmp_path, capsys):
-    from pipeline.translate import TqdmProgress, translate_files
+    from pipeline.batch import TqdmProgress, translate_files
 
     report = translate_files([articles(tmp_path)], tmp_path / "out", translator_factory=WordFake,
                              progress=TqdmProgress())

@@ -1,0 +1,301 @@
+"""The batch layer of ``brief translate``: files and folders in, aligned Chinese/English out.
+
+reads: article files; writes per article ``NAME.en.txt`` (the English, blocks in place),
+``NAME.aligned.jsonl`` (one object per sentence: section, kind, zh, en, source span, QA flags) and, on
+request, ``NAME.aligned.tsv``. Outputs are written atomically; finished articles are skipped on a re-run
+(resumable); a bad file is recorded and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Literal
+
+import regex
+
+from pipeline.document import Document
+from pipeline.engine import Decoding, Translator
+from pipeline.errors import InputError, UsageError
+from pipeline.memory import TranslationMemory
+from pipeline.segment import DEFAULT_CLAUSE_BUDGET
+from pipeline.terminology import Glossary
+from pipeline.translate import DEFAULT_BATCH_TOKENS, TranslateStats, translate_document
+
+Format = Literal["txt", "jsonl", "tsv"]
+FORMATS: tuple[Format, ...] = ("txt", "jsonl", "tsv")
+DEFAULT_FORMATS: tuple[Format, ...] = ("txt", "jsonl")
+_SUFFIXES = {"txt": ".en.txt", "jsonl": ".aligned.jsonl", "tsv": ".aligned.tsv"}
+
+
+# --- outputs ----------------------------------------------------------------------------------------------
+
+def english_text(document: Document) -> str:
+    """The English of a translated document: one block a paragraph, a blank line between blocks."""
+    blocks = [block.translation for _, block in document.blocks()]
+    return "\n\n".join(b for b in blocks if b) + "\n"
+
+
+def aligned_rows(document: Document) -> list[dict]:
+    """One row per sentence: section, block number, kind, Chinese, English, source span, QA flags."""
+    rows = []
+    for number, (section, block) in enumerate(document.blocks()):
+        kind = "epigraph" if block.kind == "epigraph_label" else block.kind
+        for sentence in block.sentences:
+            rows.append({"section": section, "block": number, "kind": kind, "zh": sentence.text,
+                         "en": sentence.translation, "start": sentence.start, "end": sentence.end,
+                         "qa_flags": sentence.qa_flags})
+    return rows
+
+
+def aligned_jsonl(document: Document) -> str:
+    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in aligned_rows(document))
+
+
+def aligned_tsv(document: Document) -> str:
+    """The aligned rows as TSV with a header; tabs and line breaks inside text become spaces."""
+    columns = ("section", "block", "kind", "start", "end", "zh", "en", "qa_flags")
+
+    def cell(value: object) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, list):
+            value = ",".join(value)
+        return regex.sub(r"[\t\r\n]+", " ", str(value))
+
+    lines = ["\t".join(columns)]
+    lines += ["\t".join(cell(row[c]) for c in columns) for row in aligned_rows(document)]
+    return "\n".join(lines) + "\n"
+
+
+_RENDER = {"txt": english_text, "jsonl": aligned_jsonl, "tsv": aligned_tsv}
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder and ``os.replace``: a reader
+    (or a resumed batch) sees the old file or the whole new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="\n", dir=path.parent,
+                                         prefix=f".{path.name}.", suffix=".tmp", delete=False)
+    try:
+        with handle:
+            handle.write(text)
+        os.replace(handle.name, path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+
+
+# --- the batch layer --------------------------------------------------------------------------------------
+
+@dataclass
+class Article:
+    """One input file and where its outputs go (``base`` + suffix per format)."""
+
+    path: Path
+    base: Path
+
+    def outputs(self, formats: Iterable[str]) -> list[Path]:
+        return [self.base.with_name(self.base.name + _SUFFIXES[f]) for f in formats]
+
+
+@dataclass
+class Outcome:
+    """What happened to one input: 'translated', 'skipped' (outputs up to date) or 'failed' (with why)."""
+
+    path: str
+    status: Literal["translated", "skipped", "failed"]
+    outputs: list[str] = field(default_factory=list)
+    error: str | None = None
+    sentences: int = 0
+    flagged: int = 0
+
+
+@dataclass
+class BatchReport:
+    """Every input's outcome, in input order, and counts of the translate calls."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+    stats: TranslateStats = field(default_factory=TranslateStats)
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def failures(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    def summary(self) -> str:
+        """One line: how many articles were translated, skipped, failed, and sentences flagged."""
+        flagged = sum(o.flagged for o in self.outcomes)
+        sentences = sum(o.sentences for o in self.outcomes)
+        return (f"{self.count('translated')} translated, {self.count('skipped')} up to date, "
+                f"{self.count('failed')} failed; {sentences} sentences, {flagged} with QA flags; "
+                f"{self.stats.from_memory} units from the translation memory, {self.stats.translated} by the model")
+
+
+class BatchProgress:
+    """Hooks ``translate_files`` calls as it goes; this base class does nothing (see ``TqdmProgress``)."""
+
+    def start(self, articles: int) -> None: ...
+
+    def article(self, path: Path, sentences: int) -> None: ...
+
+    def sentences(self, n: int) -> None: ...
+
+    def finished(self, outcome: Outcome) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class TqdmProgress(BatchProgress):
+    """Two tqdm bars on stderr: articles, and the sentences of the current article (with rate and ETA)."""
+
+    def __init__(self) -> None:
+        self._articles = None
+        self._sentences = None
+
+    def start(self, articles: int) -> None:
+        from tqdm import tqdm
+
+        self._articles = tqdm(total=articles, unit="article", position=0, dynamic_ncols=True)
+        self._sentences = tqdm(total=0, unit="sent", position=1, leave=False, dynamic_ncols=True)
+
+    def article(self, path: Path, sentences: int) -> None:
+        self._sentences.reset(total=sentences)
+        self._sentences.set_description(path.name[:30])
+
+    def sentences(self, n: int) -> None:
+        self._sentences.update(n)
+
+    def finished(self, outcome: Outcome) -> None:
+        self._articles.update(1)
+
+    def close(self) -> None:
+        for bar in (self._sentences, self._articles):
+            if bar is not None:
+                bar.close()
+
+
+def collect_inputs(inputs: Iterable[str | Path], outdir: str | Path | None) -> tuple[list[Article], list[Outcome]]:
+    """The articles to translate, and an outcome 'failed' for each input that is no file or folder of *.txt.
+
+    Folders are searched recursively for ``*.txt`` (sorted; hidden files and this tool's own ``*.en.txt``
+    outputs left out). With ``outdir``, a file given by name is written to ``outdir/NAME.*`` and a file
+    found in a folder to the same subfolder under ``outdir``; when that would put two inputs on the same
+    output name, those inputs mirror their paths below the inputs' common folder instead. Without
+    ``outdir``, outputs go next to each input.
+    """
+    found: list[tuple[Path, Path]] = []  # (file, its path relative to the argument that named it)
+    failed: list[Outcome] = []
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*.txt") if p.is_file() and not _skipped(p.relative_to(path)))
+            if not files:
+                failed.append(Outcome(str(path), "failed", error=f"{path}: no .txt files in this folder"))
+            found.extend((p, p.relative_to(path)) for p in files)
+        elif path.exists():
+            found.append((path, Path(path.name)))
+        else:
+            failed.append(Outcome(str(path), "failed", error=f"{path}: no such file or folder"))
+    unique: dict[Path, tuple[Path, Path]] = {}
+    for path, relative in found:
+        unique.setdefault(path.resolve(), (path, relative))
+    entries = list(unique.items())
+    if outdir is None:
+        return [Article(path, path.with_name(path.stem)) for _, (path, _) in entries], failed
+    outdir = Path(outdir)
+    bases = [outdir / relative.parent / relative.stem for _, (_, relative) in entries]
+    seen: dict[Path, int] = {}
+    for base in bases:
+        seen[base] = seen.get(base, 0) + 1
+    if any(n > 1 for n in seen.values()):
+        root = Path(os.path.commonpath([str(resolved.parent) for resolved, _ in entries]))
+        bases = [outdir / resolved.parent.relative_to(root) / resolved.stem if seen[base] > 1 else base
+                 for (resolved, _), base in zip(entries, bases)]
+    return [Article(path, base) for (_, (path, _)), base in zip(entries, bases)], failed
+
+
+def _skipped(relative: Path) -> bool:
+    return relative.name.endswith(_SUFFIXES["txt"]) or any(part.startswith(".") for part in relative.parts)
+
+
+def is_up_to_date(article: Article, formats: Iterable[str]) -> bool:
+    """True when every output exists and is no older than the input."""
+    source_time = article.path.stat().st_mtime
+    return all(p.is_file() and p.stat().st_mtime >= source_time for p in article.outputs(formats))
+
+
+def translate_files(
+    inputs: Iterable[str | Path],
+    outdir: str | Path | None,
+    *,
+    translator_factory: Callable[[], Translator],
+    formats: Iterable[str] = DEFAULT_FORMATS,
+    force: bool = False,
+    decoding: Decoding | None = None,
+    beam_size: int | None = None,
+    memory: TranslationMemory | None = None,
+    glossary: Glossary | None = None,
+    batch_tokens: int = DEFAULT_BATCH_TOKENS,
+    clause_budget: int = DEFAULT_CLAUSE_BUDGET,
+    progress: BatchProgress | None = None,
+) -> BatchReport:
+    """Translate articles (files, or folders searched for *.txt) and write their outputs; never stops at a
+    bad file.
+
+    Per article: ``NAME.en.txt``, ``NAME.aligned.jsonl`` and/or ``NAME.aligned.tsv`` (``formats``), each
+    written atomically. An article whose outputs exist and are newer than it is skipped unless ``force``.
+    A file that cannot be read or holds no Chinese is recorded as failed and the batch goes on.
+    ``translator_factory`` is called once, just before the first article that needs the model; its errors
+    (a missing model: ``ModelNotFoundError``) propagate and end the batch. ``decoding`` defaults to the
+    translator's preset; ``beam_size`` overrides its beam.
+    """
+    from pipeline.segment import segment_file
+
+    formats = list(dict.fromkeys(formats)) or list(DEFAULT_FORMATS)
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise UsageError(f"unknown output format {unknown[0]!r}; choose from: {', '.join(FORMATS)}")
+    articles, failed = collect_inputs(inputs, outdir)
+    report = BatchReport()
+    progress = progress or BatchProgress()
+    translator: Translator | None = None
+    progress.start(len(articles))
+    try:
+        for article in articles:
+            outputs = [str(p) for p in article.outputs(formats)]
+            try:
+                if not force and is_up_to_date(article, formats):
+                    outcome = Outcome(str(article.path), "skipped", outputs)
+                else:
+                    document = segment_file(article.path)
+                    sentences = list(document.sentences())
+                    if translator is None:
+                        translator = translator_factory()
+                        decoding = decoding or getattr(translator, "default_decoding", None) or Decoding()
+                        if beam_size:
+                            decoding = dataclasses.replace(decoding, beam_size=beam_size)
+                    progress.article(article.path, len(sentences))
+                    translate_document(document, translator, decoding=decoding, memory=memory,
+                                       glossary=glossary, batch_tokens=batch_tokens, clause_budget=clause_budget,
+                                       progress=progress.sentences, stats=report.stats)
+                    for fmt, path in zip(formats, article.outputs(formats)):
+                        write_atomic(path, _RENDER[fmt](document))
+                    outcome = Outcome(str(article.path), "translated", outputs, sentences=len(sentences),
+                                      flagged=sum(1 for s in sentences if s.qa_flags))
+            except InputError as e:
+                outcome = Outcome(str(article.path), "failed", error=str(e))
+            except OSError as e:  # writing the outputs: disk full, no permission
+                outcome = Outcome(str(article.path), "failed", error=f"{article.path}: cannot write outputs: {e}")
+            report.outcomes.append(outcome)
+            progress.finished(outcome)
+    finally:
+        progress.close()
+    report.outcomes.extend(failed)
+    return report
