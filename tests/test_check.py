@@ -67,6 +67,21 @@ def test_seeded_errors_are_found(source, target, expected):
     assert _types(source, target) == expected
 
 
+@pytest.mark.parametrize("source, target, ok", [
+    ("HMX-1 在白宫练习了 58 次着陆。", "HMX-1 conducted 58 practice landings.", True),
+    ("HMX-1 在白宫练习了 58 次着陆。", "HMX-8 conducted 58 practice landings.", False),
+    ("三星的Note7已被召回。", "Samsung's Note 7 phones have been recalled.", True),
+])
+def test_codes_must_be_copied_as_written(source, target, ok):
+    assert check(source, target).ok == ok
+
+
+def test_rounding_noise_does_not_hide_a_digit_change():
+    assert _types("这将带来8.12亿个订单。", "This brings 811 million orders.") == ["mismatch"]
+    assert _types("这将带来8.12亿个订单。", "This brings 812 million orders.") == []
+    assert _types("全年GDP达13.21万亿元。", "GDP reached about 13.2 trillion yuan.") == []
+
+
 def test_issue_carries_both_texts_and_a_message():
     (issue,) = check("全市新增就业10万人。", "The city added 10,000 jobs.").issues
     assert (issue.source, issue.target) == ("10万人", "10,000")

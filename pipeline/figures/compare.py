@@ -20,7 +20,7 @@ import regex
 
 from pipeline.figures.en import extract_en
 from pipeline.figures.model import CheckResult, Figure, Issue
-from pipeline.figures.numbers import parse_zh_number
+from pipeline.figures.numbers import CN_DIGITS, parse_zh_number
 from pipeline.figures.zh import extract_zh
 
 
@@ -38,6 +38,31 @@ ORDINAL_SUPPORT = {1: ("首", "初", "头", "冠", "先"), 2: ("次席", "亚军
                    3: ("季军",)}
 # Rounding a translator may do ("13.21万亿" -> "13.2 trillion") stays within this relative difference.
 ROUNDING_TOLERANCE = 0.05
+
+
+_NUMERAL = frozenset("零〇一二两三四五六七八九十百千万亿0123456789")
+_CODE_KEY = regex.compile(r"[A-Za-z]+")
+
+
+def _code_issues(source_figures: list[Figure], target: str) -> list[tuple[str, str | None]]:
+    """Codes and model names must be copied as written: HMX-1 in the source, HMX-8 in the translation.
+
+    Returns (source code, translation code or None) for each source code whose letters appear in the
+    translation without its digits.
+    """
+    flat = regex.sub(r"[\s\-‑–]", "", target).upper()
+    out = []
+    for f in source_figures:
+        if f.kind != "numeric_name" or not regex.search(r"[A-Za-z]", f.text) or not regex.search(r"\d", f.text):
+            continue
+        code = regex.sub(r"[\s\-‑–]", "", f.text).upper()
+        if code in flat:
+            continue
+        letters = max(_CODE_KEY.findall(f.text), key=len)
+        found = regex.search(rf"\b{regex.escape(letters)}[\s\-‑–]*\w*", target, regex.IGNORECASE)
+        if len(letters) >= 2 and found:
+            out.append((f.text, found.group()))
+    return out
 
 
 @dataclass
@@ -97,6 +122,8 @@ def _numbers_in_name(text: str) -> list[float]:
         v = parse_zh_number(run)
         if v is not None:
             out.append(v)
+        if len(run) > 1:  # 八一 is "August 1st": each numeral may stand alone in the English
+            out.extend(float(CN_DIGITS[c]) for c in run if c in CN_DIGITS)
     return out
 
 
@@ -164,10 +191,12 @@ def _supported_lexically(atom: Atom, source: str) -> bool:
     v = atom.values[0]
     if atom.family not in ("num", "any") or not float(v).is_integer() or int(v) not in LEXICAL_SUPPORT:
         return False
-    words = tuple(LEXICAL_SUPPORT[int(v)])
-    if atom.figure.kind == "ordinal":
-        words += ORDINAL_SUPPORT.get(int(v), ())
-    return any(w in source for w in words)
+    if atom.figure.kind == "ordinal" and any(w in source for w in ORDINAL_SUPPORT.get(int(v), ())):
+        return True
+    # A numeral character on its own (两岸, 三友), not one inside a larger number (二 in 二十).
+    chars = LEXICAL_SUPPORT[int(v)]
+    return any(c in chars and not (i > 0 and source[i - 1] in _NUMERAL) and
+               not (i + 1 < len(source) and source[i + 1] in _NUMERAL) for i, c in enumerate(source))
 
 
 def compare_figures(source: str, target: str, source_figures: list[Figure],
@@ -241,6 +270,9 @@ def compare_figures(source: str, target: str, source_figures: list[Figure],
         if t.hard and not _supported_lexically(t, source):
             report("unsupported", None, t.figure,
                    f"{t.figure.text!r} ({_fmt(t.values[0])}) has no counterpart in the source")
+
+    for code, found in _code_issues(source_figures, target):
+        issues.append(Issue("mismatch", code, found, f"the code {code!r} is written {found!r} in the translation"))
 
     matches = []
     done = set()

@@ -14,7 +14,7 @@ from functools import lru_cache
 import regex
 
 from pipeline.figures.model import Figure
-from pipeline.figures.numbers import EN_ORDINALS, EN_SCALES, EN_TENS, EN_UNITS, parse_arabic, parse_en_words
+from pipeline.figures.numbers import EN_ORDINALS, clean_float, EN_SCALES, EN_TENS, EN_UNITS, parse_arabic, parse_en_words
 
 
 @lru_cache(maxsize=None)
@@ -243,7 +243,7 @@ def _numbers(text, free, add) -> None:
             sc = ""
             e = m.end("n")
         if sc:
-            v *= _SCALE[sc]
+            v = clean_float(v * _SCALE[sc])
         pct = (m.group("pct") or "").lower()
         approx = _approx_before(text, s)
         tail = _rx(r"\s*(?:or\s+so|-?plus)\b").match(text[e:])

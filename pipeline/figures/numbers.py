@@ -32,6 +32,17 @@ def parse_arabic(text: str) -> float | None:
 
 
 def parse_zh_number(text: str) -> float | None:
+    """Parse a Chinese or mixed numeral (see ``_parse_zh``), with float noise rounded away (8.12亿 = 812000000)."""
+    value = _parse_zh(text)
+    return None if value is None else clean_float(value)
+
+
+def clean_float(value: float) -> float:
+    """``value`` at 12 significant digits: 8.12 * 1e8 is 812000000, not 811999999.9999999."""
+    return float(f"{value:.12g}")
+
+
+def _parse_zh(text: str) -> float | None:
     """Parse a Chinese or mixed numeral: 十三, 两千, 三千五, 十万八千, 1.5万, 13.21万亿, 三点五, 二〇一七.
 
     Returns ``None`` for strings that are not numbers (a bare 万, stray characters).
@@ -45,7 +56,7 @@ def parse_zh_number(text: str) -> float | None:
             continue
         if i == 0:
             return None
-        left = parse_zh_number(text[:i])
+        left = _parse_zh(text[:i])
         if left is None:
             return None
         scale = CN_BIG_UNITS[big]
@@ -57,10 +68,10 @@ def parse_zh_number(text: str) -> float | None:
             return left * scale + CN_DIGITS[right_text] * scale / 10
         if right_text[0] in CN_BIG_UNITS:
             # 万亿: the first unit scales the left part, the second scales the result.
-            inner = parse_zh_number(text[:i + 1])
-            rest = parse_zh_number("1" + right_text)
+            inner = _parse_zh(text[:i + 1])
+            rest = _parse_zh("1" + right_text)
             return None if inner is None or rest is None else inner * rest
-        right = parse_zh_number(right_text.lstrip("零〇"))
+        right = _parse_zh(right_text.lstrip("零〇"))
         return None if right is None else left * scale + right
     return _parse_small(text)
 

@@ -15,7 +15,7 @@ from functools import lru_cache
 import regex
 
 from pipeline.figures.model import Figure
-from pipeline.figures.numbers import CN_DIGITS, normalise_digits, parse_zh_number
+from pipeline.figures.numbers import CN_DIGITS, clean_float, normalise_digits, parse_zh_number
 
 
 @lru_cache(maxsize=None)
@@ -431,7 +431,7 @@ def _quantities(text, norm, free, add) -> None:
             unit, e = None, m.end("n")
         v = parse_zh_number(raw)
         if v is not None and m.group("big"):
-            v = v * parse_zh_number("1" + m.group("big"))
+            v = clean_float(v * parse_zh_number("1" + m.group("big")))
         if v is not None and (m.group("half") or m.group("s2") == "半") and unit:
             v += 0.5  # 两个半小时 "two and a half hours", 一年半 "a year and a half"
         range_value = _adjacent_range(raw)
