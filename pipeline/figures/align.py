@@ -24,6 +24,7 @@ from pipeline.segment import split_sentences
 # Cost of leaving a sentence unaligned, and of merging two into one group (in length-cost units).
 SKIP_COST = 2.5
 MERGE_COST = 0.6
+LINE_CROSS_COST = 1.0
 # Reward per figure value shared by the two sides, penalty per hard figure left over.
 FIGURE_REWARD = 1.5
 FIGURE_PENALTY = 0.6
@@ -102,7 +103,7 @@ def align_units(source: list[Unit], target: list[Unit], ratio: float = 3.0) -> l
     cost = [[inf] * (m + 1) for _ in range(n + 1)]
     back: list[list[tuple[int, int] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
     cost[0][0] = 0.0
-    steps = ((1, 1), (1, 0), (0, 1), (2, 1), (1, 2))
+    steps = ((1, 1), (1, 0), (0, 1), (2, 1), (1, 2), (1, 3), (3, 1), (2, 2))
     for i in range(n + 1):
         centre = i * m / n
         lo, hi = max(0, int(centre) - band), min(m, int(centre) + band)
@@ -144,7 +145,9 @@ def _group_cost(source, target, s_atoms, t_atoms, i0, i1, j0, j1, ratio) -> floa
     t_len = sum(len(u.text) for u in t_units)
     c = abs(math.log((t_len + 10) / (ratio * s_len + 10)))
     if len(s_units) + len(t_units) > 2:
-        c += MERGE_COST
+        c += MERGE_COST * (len(s_units) + len(t_units) - 2)
+    # Paragraph ends are anchors: a group that runs across one, on either side, is suspect.
+    c += LINE_CROSS_COST * ((s_units[0].line != s_units[-1].line) + (t_units[0].line != t_units[-1].line))
     used: set[int] = set()
     shared = 0
     for a in sa:

@@ -200,8 +200,12 @@ def _supported_lexically(atom: Atom, source: str) -> bool:
 
 
 def compare_figures(source: str, target: str, source_figures: list[Figure],
-                    target_figures: list[Figure]) -> CheckResult:
-    """Match figures already extracted from ``source`` and ``target`` and return the verdicts."""
+                    target_figures: list[Figure], *, pair_mismatches: bool = True) -> CheckResult:
+    """Match figures already extracted from ``source`` and ``target`` and return the verdicts.
+
+    A source figure left without a partner is reported as a mismatch with a leftover English figure of
+    its kind, or as missing; ``pair_mismatches=False`` reports all leftovers as missing or unsupported.
+    """
     s_atoms = [a for f in source_figures for a in atoms_of(f, side="source")]
     t_atoms = [a for f in target_figures for a in atoms_of(f, side="target")]
     for i, a in enumerate(s_atoms):
@@ -255,6 +259,8 @@ def compare_figures(source: str, target: str, source_figures: list[Figure],
         candidates = [t for t in left_t if _same_family(t.family, s.family) and t.figure.kind == s.figure.kind
                       and s.figure.kind == "ordinal"] if not s.hard else [t for t in left_t if _same_family(t.family, s.family)
                                 and (t.hard or t.figure.kind == s.figure.kind)]
+        if not pair_mismatches:
+            candidates = []
         if not s.hard and not candidates:
             continue
         if candidates:

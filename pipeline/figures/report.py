@@ -63,13 +63,59 @@ def check_lines(source_lines: list[str], target_lines: list[str]) -> list[Segmen
 
 
 def check_documents(source: str, target: str) -> list[SegmentCheck]:
-    """Check a whole translation against a whole source, aligning sentences by figures and positions."""
+    """Check a whole translation against a whole source, aligning sentences by figures and positions.
+
+    A source figure counts as translated when its value appears in the aligned English or in the groups
+    just before and after (a sentence boundary moved by the translator, or an alignment off by one); an
+    English figure counts as supported the same way.
+    """
+    s_lines = [line for line in source.split("\n") if line.strip()]
+    t_lines = [line for line in target.split("\n") if line.strip()]
+    if s_lines and len(s_lines) == len(t_lines):
+        # Paragraphs kept: compare paragraph with paragraph, as --aligned does with lines.
+        numbers = [i for i, line in enumerate(source.split("\n"), 1) if line.strip()]
+        return [SegmentCheck(n, compare_figures(s, t, extract_zh(s), extract_en(t)))
+                for n, s, t in zip(numbers, s_lines, t_lines)]
+    groups = align_documents(source, target)
+    s_texts = ["".join(u.text for u in g.source) for g in groups]
+    t_texts = [" ".join(u.text for u in g.target) for g in groups]
+    source_lines = source.split("\n")
+    by_line: dict[int, tuple[list[str], list, list]] = {}
+    line = 1
+    for i, group in enumerate(groups):
+        lo, hi = max(0, i - 1), min(len(groups), i + 2)
+        t_context = " ".join(t for t in t_texts[lo:hi] if t)
+        s_context = "".join(s_texts[lo:hi])
+        own = compare_figures(s_texts[i], t_context, extract_zh(s_texts[i]), extract_en(t_context))
+        back = compare_figures(s_context, t_texts[i], extract_zh(s_context), extract_en(t_texts[i]),
+                               pair_mismatches=False)
+        # English with no source sentence is reported at the source line before it.
+        line = group.source[0].line if group.source else line
+        lines = sorted({u.line for u in group.source}) or [line]
+        for n in lines:
+            targets, _, _ = by_line.setdefault(n, ([], [], []))
+            if t_texts[i] and t_texts[i] not in targets:
+                targets.append(t_texts[i])
+        for issue in (x for x in own.issues if x.type != "unsupported"):
+            # A missing or changed figure belongs to the line its source text is on.
+            home = next((u.line for u in group.source if issue.source and issue.source in u.text), lines[0])
+            by_line.setdefault(home, ([], [], []))[1].append(issue)
+        for issue in (x for x in back.issues if x.type == "unsupported"):
+            # An added English figure belongs to the source sentence at the same relative place.
+            k = next((j for j, u in enumerate(group.target) if issue.target and issue.target in u.text), 0)
+            units = group.source
+            home = units[min(len(units) - 1, k * len(units) // max(1, len(group.target)))].line if units else line
+            by_line.setdefault(home, ([], [], []))[1].append(issue)
+        by_line[lines[0]][2].extend(own.warnings)
     out = []
-    for group in align_documents(source, target):
-        s_text = "".join(u.text for u in group.source)
-        t_text = " ".join(u.text for u in group.target)
-        out.append(SegmentCheck(group.line, compare_figures(s_text, t_text, extract_zh(s_text),
-                                                            extract_en(t_text))))
+    for n in sorted(by_line):
+        targets, issues, warnings = by_line[n]
+        s_line = source_lines[n - 1].strip() if 0 < n <= len(source_lines) else ""
+        t_text = " ".join(targets)
+        result = compare_figures(s_line, t_text, [], [])
+        result.source_figures, result.target_figures = extract_zh(s_line), extract_en(t_text)
+        result.issues, result.warnings = issues, warnings
+        out.append(SegmentCheck(n, result))
     return out
 
 
