@@ -87,6 +87,14 @@ def test_times_decades_years(text, kind, value):
     assert (f.kind, f.value) == (kind, value)
 
 
+@pytest.mark.parametrize("text, values", [
+    ("two two-year-olds", [2, 2]), ("Season three and four", [3, 4]), ("one hundred and five", [105]),
+    ("twenty thirty", [20, 30]),
+])
+def test_runs_of_number_words_split_into_well_formed_numbers(text, values):
+    assert [f.value for f in extract_en(text)] == values
+
+
 @pytest.mark.parametrize("text, value", [("1-3 villages", [1, 3]), ("from 5 to 10 days", [5, 10]),
                                          ("RUB6-7 million", [6e6, 7e6])])
 def test_ranges(text, value):

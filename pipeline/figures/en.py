@@ -275,24 +275,50 @@ def _numbers(text, free, add) -> None:
                    alternatives=_unit_multiples(text, e, v)))
 
 
+_WORD_TOKEN = regex.compile(rf"\b(?:{_NUMBER_WORD}|a)\b", regex.IGNORECASE)
+
+
+def _word_numbers(text: str, m: regex.Match):
+    """Split a run of number words into well-formed numbers: "two two-year-olds" is 2 and 2, not 4.
+
+    Yields (start, end, value, ordinal, words); the longest well-formed prefix is taken each time.
+    """
+    run = m.group()
+    half = run.lower().endswith(" half")
+    tokens = [t for t in _WORD_TOKEN.finditer(run)]
+    if half:
+        tokens = tokens[:-1] if tokens and tokens[-1].group().lower() == "a" else tokens
+    i = 0
+    while i < len(tokens):
+        for j in range(len(tokens), i, -1):
+            words = [t.group().lower() for t in tokens[i:j]]
+            if words[-1] == "a":
+                continue
+            if words[0] == "a":
+                words = ["one"] + words[1:]
+            parsed = parse_en_words(words)
+            if parsed is not None:
+                v, ordinal = parsed
+                end = tokens[j - 1].end()
+                if half and j == len(tokens):
+                    v, end = v + 0.5, len(run)
+                yield m.start() + tokens[i].start(), m.start() + end, v, ordinal, words
+                i = j
+                break
+        else:
+            i += 1
+
+
 def _words(text, free, add) -> None:
     for m in _WORDS.finditer(text):
-        s, e = m.start(), m.end()
-        if not free(s, e):
-            # Keep the free head of the run ("two" in "two 19th"), else skip.
+        if not free(m.start(), m.end()):
             continue
-        run = m.group().lower()
-        half = run.endswith(" half")
-        if half:
-            run = _rx(r"\s+and\s+a\s+half$").sub("", run)
-        words = [w for w in _rx(r"[\s-]+").split(run) if w not in ("and", "a", "")]
-        if run.startswith("a "):
-            words = ["one"] + words
-        parsed = parse_en_words(words)
-        if parsed is None:
-            continue
-        v, ordinal = parsed
-        v += 0.5 if half else 0
+        for s, e, v, ordinal, words in _word_numbers(text, m):
+            _add_word_number(text, add, s, e, v, ordinal, words)
+
+
+def _add_word_number(text, add, s, e, v, ordinal, words) -> None:
+    if True:
         approx = _approx_before(text, s)
         tail = _rx(r"[\s-]*(percent|per\s+cent|%|percentage\s+points?)", regex.IGNORECASE).match(text[e:])
         soft = v == 1 and words in (["one"], ["first"]) or bool(
@@ -301,18 +327,18 @@ def _words(text, free, add) -> None:
             e += tail.end()
             kind = "percentage_points" if "point" in tail.group().lower() else "percent"
             add(Figure(text[s:e], kind, v, s, e, approx=approx, written="words"))
-            continue
+            return
         if text[max(0, s - 4):s].lower() == "the " and words == ["two"] or \
                 _rx(r"\b(?:these|those)\s+$", regex.IGNORECASE).search(text[max(0, s - 7):s]) and words == ["two"]:
             soft = True  # "the two (countries)" refers back as often as it counts
         if ordinal:
             add(Figure(text[s:e], "ordinal", v, s, e, soft=soft or _congress(text, e), written="words"))
-            continue
+            return
         nxt = _rx(r"[\s-]*(times|fold)\b", regex.IGNORECASE).match(text[e:])
         if nxt and v > 1:
             e += nxt.end()
             add(Figure(text[s:e], "multiple", v, s, e, approx=approx, written="words"))
-            continue
+            return
         add(Figure(text[s:e], "quantity", v, s, e, approx=approx, soft=soft, written="words",
                    alternatives=_unit_multiples(text, e, v)))
 

@@ -173,33 +173,47 @@ def parse_en_words(words: list[str]) -> tuple[float, bool] | None:
     """Value of a run of English number words ('twenty', 'one') -> (21, False); ordinals give True.
 
     ``words`` are lower-case tokens with 'and' and hyphens already removed. ``None`` when the run is not a
-    well-formed number.
+    well-formed number ("two two", "twenty thirty", "five twelve").
     """
     total = 0.0
     current = 0.0
-    seen = False
+    last = None  # class of the previous word: unit, teen, tens, hundred, scale
     ordinal = False
-    for i, w in enumerate(words):
+    scales_seen: list[int] = []
+    for w in words:
         if ordinal:
             return None
-        if w in EN_UNITS:
-            current += EN_UNITS[w]
-        elif w in EN_TENS:
-            current += EN_TENS[w]
-        elif w in EN_ORDINALS and w not in ("hundredth", "thousandth"):
-            current += EN_ORDINALS[w]
-            ordinal = True
+        if w in EN_UNITS or w in EN_ORDINALS and EN_ORDINALS[w] < 20:
+            value = EN_UNITS[w] if w in EN_UNITS else EN_ORDINALS[w]
+            kind = "unit" if value < 10 else "teen"
+            if last in ("unit", "teen") or last == "tens" and kind == "teen":
+                return None
+            current += value
+            ordinal = w in EN_ORDINALS
+            last = kind
+        elif w in EN_TENS or w in EN_ORDINALS and EN_ORDINALS[w] < 100 and w not in ("hundredth",):
+            if last in ("unit", "teen", "tens"):
+                return None
+            current += EN_TENS[w] if w in EN_TENS else EN_ORDINALS[w]
+            ordinal = w in EN_ORDINALS
+            last = "tens"
         elif w in ("hundred", "hundredth"):
+            if last in ("hundred", "tens") or current >= 100:
+                return None
             current = (current or 1) * 100
-            ordinal = w.endswith("th")
+            ordinal = w == "hundredth"
+            last = "hundred"
         elif w in EN_SCALES or w == "thousandth":
             scale = 1000 if w == "thousandth" else EN_SCALES[w]
+            if scales_seen and scale >= scales_seen[-1]:
+                return None
+            scales_seen.append(scale)
             total += (current or 1) * scale
             current = 0
             ordinal = w.endswith("th")
+            last = "scale"
         else:
             return None
-        seen = True
-    if not seen:
+    if last is None:
         return None
     return total + current, ordinal
