@@ -187,8 +187,14 @@ def _values_match(s: Atom, t: Atom) -> bool:
     return _same_family(s.family, t.family) and any(_equal(a, b) for a in s.values for b in t.values)
 
 
+_RELATIVE_YEAR = regex.compile(r"今年|去年|明年|前年|后年|本年|当年|同年|年内|年初|年底|年末")
+
+
 def _supported_lexically(atom: Atom, source: str) -> bool:
     v = atom.values[0]
+    if atom.figure.kind in ("year", "date") and atom.role in ("value", "year") and 1900 <= v <= 2100 \
+            and _RELATIVE_YEAR.search(source):
+        return True  # 今年 "this year" is often written out as the year it is
     if atom.family not in ("num", "any") or not float(v).is_integer() or int(v) not in LEXICAL_SUPPORT:
         return False
     if atom.figure.kind == "ordinal" and any(w in source for w in ORDINAL_SUPPORT.get(int(v), ())):

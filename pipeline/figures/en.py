@@ -167,6 +167,9 @@ def extract_en(text: str) -> list[Figure]:
             n = 1 if m.group("n").lower() in ("a", "one") else EN_UNITS[m.group("n").lower()]
             word = m.group("d").lower()
             d = 4 if word.startswith("quarter") else EN_ORDINALS.get(word, EN_ORDINALS.get(word[:-1]))
+            if d == 4 and m.group("n").lower() in ("a", "one") and not _rx(r"\s+of\b").match(text, m.end()) \
+                    and not _approx_before(text, m.start()):
+                continue  # "within a quarter" is a season of the year, not 25%
             if d and d > 2:
                 add(Figure(m.group(), "quantity", n / d, m.start(), m.end(), approx=_approx_before(text, m.start()),
                            written="words", unit="fraction"))
@@ -374,6 +377,13 @@ def _merge_ranges(text: str, figures: list[Figure]) -> list[Figure]:
             before = text[max(0, a.start - 9):a.start].lower()
             joined = _rx(r"\s*(?:-|–|—|to)\s*").fullmatch(gap) or (
                 _rx(r"\s+and\s+").fullmatch(gap) and before.rstrip().endswith("between"))
+            if joined and a.kind == "quantity" and b.kind == "percent" and a.unit is None and not a.soft \
+                    and isinstance(a.value, float) and a.value < b.value:
+                # "10-12%": the percent sign covers both ends
+                out.append(Figure(text[a.start:b.end], "range", [a.value, b.value], a.start, b.end,
+                                  approx=a.approx, unit="%", written=a.written))
+                i += 2
+                continue
             if joined and a.kind == b.kind and (a.unit is None or b.unit is None or a.unit == b.unit) and a.kind in ("quantity", "percent") and not a.soft and not b.soft \
                     and isinstance(a.value, float) and isinstance(b.value, float) and (a.value < b.value):
                 low = a.value

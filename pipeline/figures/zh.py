@@ -127,6 +127,10 @@ _LIST_DECADE = regex.compile(rf"(\d{{2}}|[一二三四五六七八九]十)(?=\s*
 # 1-9月, 1至9月份: the first nine months
 _MONTH_RANGE = regex.compile(r"(?P<a>\d{1,2}|十[一二]?|[一二三四五六七八九])\s*(?:-|~|—|–|至|到)\s*"
                              r"(?P<b>\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月份?")
+# 80后, 90后: the generation born in the 1980s, 1990s.
+_GENERATION = regex.compile(r"(?<!\d)(?P<c>[0-9]0)(?=后|\s*、\s*[0-9]0后)")
+# 半数, 过半, 一半: half (50%), soft.
+_HALF = regex.compile(r"半数以上|半数|过半|一半")
 _LIST_DAY = regex.compile(rf"(\d{{1,2}})(?=\s*[、和及与至到-]\s*\d{{1,2}}\s*[日号])")
 _DECADE = regex.compile(rf"(?:(?P<cent>\d{{2}}|二十|十九)\s*世纪\s*)?(?P<c0>[一二三四五六七八])?(?P<c>\d{{2}}|\d{{4}}|[一二三四五六七八九]十)\s*年代")
 _TIME_CONTEXT = r"(?:上午|下午|晚上|凌晨|早上|中午|傍晚|夜间|夜里|晚|早|今天|昨天|明天|当天|当晚|日|号|时间)"
@@ -203,8 +207,9 @@ def extract_zh(text: str) -> list[Figure]:
                     add(_fig(text, m.start(), m.end(), "quantity", n / d, unit="fraction", parts=parts))
     for m in _IDIOM.finditer(norm):
         # 四季 in 第四季 and 一点 in 十一点一亿 belong to a number, not to the idiom.
-        if free(m.start(), m.end()) and not (m.start() > 0 and norm[m.start() - 1] in NUMERAL_CHARS | {"第", "点"}
-                                             and m.group()[0] in NUMERAL_CHARS):
+        inside_number = (m.start() > 0 and norm[m.start() - 1] in NUMERAL_CHARS | {"第", "点"}
+                         and m.group()[0] in NUMERAL_CHARS) or (m.group()[-1] == "点" and norm[m.end():m.end() + 1] in CN_DIGITS)
+        if free(m.start(), m.end()) and not inside_number:
             claim(m.start(), m.end())
     for m in _VAGUE.finditer(norm):
         if free(m.start(), m.end()):
@@ -280,6 +285,15 @@ def _dates(text, norm, free, add) -> None:
         a, b = _small(m.group("a")), _small(m.group("b"))
         if a is not None and b is not None and 1 <= a < b <= 12 and free(m.start(), m.end()):
             add(_fig(text, m.start(), m.end(), "range", [a, b], unit="months"))
+    for m in _GENERATION.finditer(norm):
+        c = int(m.group("c"))
+        if free(m.start("c"), m.end("c")):
+            add(_fig(text, m.start("c"), m.end("c") + (1 if norm[m.end("c"):m.end("c") + 1] == "后" else 0), "decade",
+                     1900 + c if c >= 20 else 2000 + c))
+    for m in _HALF.finditer(norm):
+        if free(m.start(), m.end()):
+            add(_fig(text, m.start(), m.end(), "percent", 50.0, unit="%", soft=True, written="words",
+                     approx="more_than" if m.group().startswith("过") or "以上" in m.group() else None))
     for m in _LIST_DECADE.finditer(norm):
         c = _small(m.group(1))
         if c is not None and free(m.start(), m.end()):
