@@ -480,7 +480,7 @@ def _quantities(text, norm, free, add) -> None:
                 add(_fig(text, s, e, "year", int(v)))
                 continue
         alternatives = ()
-        if unit == "倍" and v is not None:
+        if unit == "倍" and v is not None and _rx(r"(?:增长|增加|提高|高出|多出|上升|扩大|翻|高|多|大|快|长)了?\s*$").search(norm[max(0, s - 4):s]):
             alternatives = (v + 1,)  # 增长1倍 "doubled": X倍 more is X+1 times as much
         if unit == "世纪" and v is not None:
             alternatives = ((v - 1) * 100,)  # 18世纪: the 18th century, the 1700s
