@@ -295,7 +295,8 @@ def compare_figures(source: str, target: str, source_figures: list[Figure],
         done.add((id(s.figure), id(t.figure)))
         matches.append((s.figure, t.figure))
         if s.figure.approx in ("more_than", "about", "less_than", "at_least", "at_most") and t.figure.approx is None \
-                and _values_match(s, t):
+                and _values_match(s, t) and not s.figure.soft and s.figure.kind != "range" \
+                and t.figure.kind not in ("decade", "range"):
             report("approx_lost", s.figure, t.figure,
                    f"the source says {s.figure.text!r} ({s.figure.approx.replace('_', ' ')}), the translation "
                    f"gives {t.figure.text!r} as exact", warning=True)

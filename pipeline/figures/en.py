@@ -36,12 +36,18 @@ _WORDS = regex.compile(
     rf"(?:\s+and\s+a\s+half\b)?", regex.IGNORECASE)
 
 APPROX = (("more than", "more_than"), ("over", "more_than"), ("above", "more_than"), ("in excess of", "more_than"),
-          ("upwards of", "more_than"), ("exceeding", "more_than"), ("nearly", "less_than"),
+          ("upwards of", "more_than"), ("exceeding", "more_than"), ("exceeded", "more_than"),
+          ("exceeds", "more_than"), ("exceed", "more_than"), ("surpassed", "more_than"), ("topped", "more_than"), ("nearly", "less_than"),
           ("almost", "less_than"), ("close to", "less_than"), ("less than", "less_than"),
           ("fewer than", "less_than"), ("under", "less_than"), ("below", "less_than"), ("about", "about"),
           ("around", "about"), ("approximately", "about"), ("roughly", "about"), ("some", "about"),
           ("an estimated", "about"), ("estimated", "about"), ("at least", "at_least"), ("no less than", "at_least"),
-          ("at most", "at_most"), ("up to", "at_most"), ("no more than", "at_most"))
+          ("at most", "at_most"), ("up to", "at_most"), ("no more than", "at_most"), ("within", "at_most"),
+          ("a maximum of", "at_most"), ("a minimum of", "at_least"))
+# "60 or older", "500-plus", "10,000 or so": approximations written after the number.
+_APPROX_AFTER = regex.compile(r"\s*(?:(?P<more>(?:or|and)\s+(?:more|above|over|older|higher|greater)|-?plus\b|\+)"
+                              r"|(?P<less>(?:or|and)\s+(?:less|fewer|below|under|younger|lower))|(?P<about>or\s+so))\b?",
+                              regex.IGNORECASE)
 _APPROX = regex.compile(r"\b(" + "|".join(sorted((a for a, _ in APPROX), key=len, reverse=True))
                         + r")\s+(?:the\s+)?(?:US\$|\$|€|£|¥|RMB\s?)?$", regex.IGNORECASE)
 _APPROX_MAP = dict(APPROX)
@@ -168,7 +174,8 @@ def extract_en(text: str) -> list[Figure]:
             word = m.group("d").lower()
             d = 4 if word.startswith("quarter") else EN_ORDINALS.get(word, EN_ORDINALS.get(word[:-1]))
             if d == 4 and m.group("n").lower() in ("a", "one") and not _rx(r"\s+of\b").match(text, m.end()) \
-                    and not _approx_before(text, m.start()):
+                    and (not _approx_before(text, m.start())
+                         or _rx(r"\b(?:within|in|per|each|every)\s+$", regex.IGNORECASE).search(text[:m.start()])):
                 continue  # "within a quarter" is a season of the year, not 25%
             if d and d > 2:
                 add(Figure(m.group(), "quantity", n / d, m.start(), m.end(), approx=_approx_before(text, m.start()),
@@ -192,6 +199,13 @@ def extract_en(text: str) -> list[Figure]:
                        approx=_approx_before(text, m.start())))
     figures.sort(key=lambda f: f.start)
     return _merge_ranges(text, figures)
+
+
+def _approx_after(text: str, end: int) -> str | None:
+    m = _APPROX_AFTER.match(text, end)
+    if not m:
+        return None
+    return "more_than" if m.group("more") else "at_most" if m.group("less") else "about"
 
 
 def _approx_before(text: str, start: int) -> str | None:
@@ -249,9 +263,7 @@ def _numbers(text, free, add) -> None:
             v = clean_float(v * _SCALE[sc])
         pct = (m.group("pct") or "").lower()
         approx = _approx_before(text, s)
-        tail = _rx(r"\s*(?:or\s+so|-?plus)\b").match(text[e:])
-        if tail:
-            approx = "about" if "so" in tail.group() else "more_than"
+        approx = _approx_after(text, e) or approx
         if m.group("ord"):
             add(Figure(text[s:m.end("ord")], "ordinal", v, s, m.end("ord"), soft=_congress(text, m.end("ord"))))
             continue
@@ -321,29 +333,29 @@ def _words(text, free, add) -> None:
 
 
 def _add_word_number(text, add, s, e, v, ordinal, words) -> None:
-    if True:
-        approx = _approx_before(text, s)
-        tail = _rx(r"[\s-]*(percent|per\s+cent|%|percentage\s+points?)", regex.IGNORECASE).match(text[e:])
-        soft = v == 1 and words in (["one"], ["first"]) or bool(
-            _rx(r"\b(?:several|a\s+few|few|many|some)\s+$", regex.IGNORECASE).search(text[max(0, s - 10):s]))
-        if tail:
-            e += tail.end()
-            kind = "percentage_points" if "point" in tail.group().lower() else "percent"
-            add(Figure(text[s:e], kind, v, s, e, approx=approx, written="words"))
-            return
-        if text[max(0, s - 4):s].lower() == "the " and words == ["two"] or \
-                _rx(r"\b(?:these|those)\s+$", regex.IGNORECASE).search(text[max(0, s - 7):s]) and words == ["two"]:
-            soft = True  # "the two (countries)" refers back as often as it counts
-        if ordinal:
-            add(Figure(text[s:e], "ordinal", v, s, e, soft=soft or _congress(text, e), written="words"))
-            return
-        nxt = _rx(r"[\s-]*(times|fold)\b", regex.IGNORECASE).match(text[e:])
-        if nxt and v > 1:
-            e += nxt.end()
-            add(Figure(text[s:e], "multiple", v, s, e, approx=approx, written="words"))
-            return
-        add(Figure(text[s:e], "quantity", v, s, e, approx=approx, soft=soft, written="words",
-                   alternatives=_unit_multiples(text, e, v)))
+    """Add one spelled-out number: a percent, an ordinal, a multiple or a quantity."""
+    approx = _approx_after(text, e) or _approx_before(text, s)
+    tail = _rx(r"[\s-]*(percent|per\s+cent|%|percentage\s+points?)", regex.IGNORECASE).match(text[e:])
+    soft = v == 1 and words in (["one"], ["first"]) or bool(
+        _rx(r"\b(?:several|a\s+few|few|many|some)\s+$", regex.IGNORECASE).search(text[max(0, s - 10):s]))
+    if tail:
+        e += tail.end()
+        kind = "percentage_points" if "point" in tail.group().lower() else "percent"
+        add(Figure(text[s:e], kind, v, s, e, approx=approx, written="words"))
+        return
+    if text[max(0, s - 4):s].lower() == "the " and words == ["two"] or \
+            _rx(r"\b(?:these|those)\s+$", regex.IGNORECASE).search(text[max(0, s - 7):s]) and words == ["two"]:
+        soft = True  # "the two (countries)" refers back as often as it counts
+    if ordinal:
+        add(Figure(text[s:e], "ordinal", v, s, e, soft=soft or _congress(text, e), written="words"))
+        return
+    nxt = _rx(r"[\s-]*(times|fold)\b", regex.IGNORECASE).match(text[e:])
+    if nxt and v > 1:
+        e += nxt.end()
+        add(Figure(text[s:e], "multiple", v, s, e, approx=approx, written="words"))
+        return
+    add(Figure(text[s:e], "quantity", v, s, e, approx=approx, soft=soft, written="words",
+               alternatives=_unit_multiples(text, e, v)))
 
 
 _CONGRESS = regex.compile(r"\s+(?:(?:CPC|Communist\s+Party\s+of\s+China|Party|NPC|National|Central)\s+)*"

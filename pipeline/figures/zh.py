@@ -452,8 +452,11 @@ def _quantities(text, norm, free, add) -> None:
         if v is None and range_value is None:
             continue
         written = _written(raw)
-        approx, _ = _approx_around(norm, s, e, [m.group("s1"), m.group("s2") if m.group("s2") != "半" else None,
+        # 十来个 is "about ten"; 十年来 is "over the past ten years", no approximation.
+        approx, _ = _approx_around(norm, s, e, [m.group("s1"), m.group("s2") if m.group("s2") not in ("半", "来") else None,
                                                 m.group("s3")])
+        if approx == "less_than" and unit in TIME_UNITS and norm[max(0, s - 1):s] == "近":
+            approx = None  # 近两年 is "the past two years", not "nearly two years"
         if written == "words" and len(raw) == 1 and raw in "十拾":
             pass
         if range_value is not None:
