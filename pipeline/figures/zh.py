@@ -137,7 +137,7 @@ _TIME_CONTEXT = r"(?:上午|下午|晚上|凌晨|早上|中午|傍晚|夜间|夜
 _TIME = regex.compile(
     rf"(?P<h>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*(?:时|点)\s*(?:(?P<mi>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*分|(?P<half>半))"
     rf"|(?<={_TIME_CONTEXT}\s*)(?P<h2>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*(?:时|点)(?:钟|整|许|左右)?"
-    rf"|(?P<h3>\d{{1,2}})\s*(?:时|点)(?=钟|整|许)"
+    rf"|(?P<h3>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*(?:时|点)(?:钟|整|许)"
     rf"|(?<![\d.:])(?P<h4>\d{{1,2}}):(?P<mi4>\d{{2}})(?![\d:])")
 _PERCENT = regex.compile(
     rf"(?P<n0>{NUM})(?=个?\s*[和、与及至到]\s*{NUM}\s*个?百分点)"
@@ -209,6 +209,8 @@ def extract_zh(text: str) -> list[Figure]:
         # 四季 in 第四季 and 一点 in 十一点一亿 belong to a number, not to the idiom.
         inside_number = (m.start() > 0 and norm[m.start() - 1] in NUMERAL_CHARS | {"第", "点"}
                          and m.group()[0] in NUMERAL_CHARS) or (m.group()[-1] == "点" and norm[m.end():m.end() + 1] in CN_DIGITS)
+        # 十分钟 is ten minutes and 一点钟 one o'clock, not 十分 "very" and 一点 "a little".
+        inside_number = inside_number or norm[m.end():m.end() + 1] == "钟" and m.group()[-1] in "分点时"
         if free(m.start(), m.end()) and not inside_number:
             claim(m.start(), m.end())
     for m in _VAGUE.finditer(norm):
@@ -346,6 +348,8 @@ def _times(text, norm, free, add) -> None:
         mi = 30 if m.group("half") else (_small(mi_text) if mi_text else 0)
         if h is None or mi is None or not 0 <= h <= 24 or not 0 <= mi < 60:
             continue
+        if h < 12 and _rx(r"(?:下午|晚上|傍晚|晚间|夜里|夜间|晚)\s*$").search(norm[max(0, m.start() - 3):m.start()]):
+            h += 12  # 下午3点 is 15:00
         add(_fig(text, m.start(), m.end(), "time", f"{h:02d}:{mi:02d}"))
 
 
