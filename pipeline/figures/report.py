@@ -53,11 +53,12 @@ class CheckReport:
 
 
 def check_lines(source_lines: list[str], target_lines: list[str]) -> list[SegmentCheck]:
-    """Check line i of the translation against line i of the source (lines of equal count)."""
+    """Check line i of the translation against line i of the source (lines of equal count).
+
+    Every line gets a segment, blank ones included, so that tools can read the verdicts line by line.
+    """
     out = []
     for number, (s, t) in enumerate(zip(source_lines, target_lines), 1):
-        if not s.strip() and not t.strip():
-            continue
         out.append(SegmentCheck(number, compare_figures(s, t, extract_zh(s), extract_en(t))))
     return out
 
