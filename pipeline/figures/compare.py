@@ -275,7 +275,7 @@ def compare_figures(source: str, target: str, source_figures: list[Figure],
             left_t.remove(t)
             link(s, t)
             report("mismatch", s.figure, t.figure,
-                   f"{_describe(s)} in the source, {_fmt(t.values[0])} in the translation")
+                   f"{_describe(s)} in the source, {_fmt(t.values[0])} in the translation{_scale_hint(s, t)}")
         else:
             report("missing", s.figure, None, f"{_describe(s)} is not in the translation")
     for t in left_t:
@@ -307,6 +307,18 @@ def compare_figures(source: str, target: str, source_figures: list[Figure],
 def check(source: str, target: str) -> CheckResult:
     """Check the figures of English ``target`` against Chinese ``source`` (one segment each)."""
     return compare_figures(source, target, extract_zh(source), extract_en(target))
+
+
+def _scale_hint(s: Atom, t: Atom) -> str:
+    """' (scale: 10 times smaller)' when the two values differ by a power of ten, as 10万 and 10,000 do."""
+    a, b = s.values[0], t.values[0]
+    if not a or not b:
+        return ""
+    ratio = math.log10(abs(b / a))
+    if abs(ratio - round(ratio)) < 1e-9 and round(ratio) != 0:
+        factor = f"{10 ** abs(round(ratio)):,}"
+        return f" (scale: {factor} times {'larger' if ratio > 0 else 'smaller'})"
+    return ""
 
 
 def _fmt(v: float) -> str:
