@@ -23,8 +23,9 @@ def _rx(pattern: str, flags: int = 0) -> regex.Pattern:
     """A compiled pattern, cached: the patterns built inside functions are compiled once."""
     return regex.compile(pattern, flags)
 
-CD = "零〇○一二三四五六七八九两壹贰叁肆伍陆柒捌玖"
-CU = "十拾百佰千仟"
+# Banker's numerals (壹贰叁, 伍, 陆, 拾) are left out: on cheques, not in news, where 陆续, 伍德 and 拾起 are words.
+CD = "零〇○一二三四五六七八九两"
+CU = "十百千"
 CB = "万萬亿億"
 NUMERAL_CHARS = frozenset(CD + CU + CB + "0123456789")
 
@@ -75,7 +76,7 @@ IDIOMS = sorted(set("""
 四面八方 五湖四海 四分五裂 千方百计 千家万户 千军万马 千辛万苦 千千万万 成千上万 成千上百 万众一心 万无一失
 百花齐放 百姓 老百姓 百货 百科 百度 十分 十足 十全十美 万分 千万别 千万不 千万要 万物 万里 万象 亿万 千里
 十几 三元锂
-零售 零件 零部件 零食 零星 零距离 零碎 零组件 零配件 三文鱼 三文治 零散 零钱 零下 三星 三明治 四川 三亚 六安 九江 十堰 万州
+零售 零件 零部件 零食 零星 零距离 零碎 零组件 零配件 二氧化 一氧化 两栖 两极 千疮百孔 新一届 上一届 下一届 每一届 三文鱼 三文治 零散 零钱 零下 三星 三明治 四川 三亚 六安 九江 十堰 万州
 七台河 五指山 九寨沟 三沙 三峡 三门峡 三明 五粮液 一汽 三一重工 万科 万达 千岛湖 九州 四海 八方 四季
 周一 周二 周三 周四 周五 周六 周日 周天 星期一 星期二 星期三 星期四 星期五 星期六 星期日 星期天 礼拜一
 礼拜二 礼拜三 礼拜四 礼拜五 礼拜六 礼拜天 礼拜日 之一 一一 其一 一是 二是 三是 四是 五是 六是 一则 二则
@@ -188,7 +189,7 @@ def extract_zh(text: str) -> list[Figure]:
             piece = norm[s:e].strip()
             s += len(norm[s:e]) - len(norm[s:e].lstrip())
             e = s + len(piece)
-            if len(piece) <= 8 and _SLOGAN_SHAPE.match(piece) and free(s, e) and not _IDIOM.fullmatch(piece) \
+            if len(piece) <= 8 and _SLOGAN_SHAPE.match(piece) and free(s, e) and _slogan_numerals(piece) \
                     and not _DATE.search(piece) or _PLUS.fullmatch(piece):
                 add(_fig(text, s, e, "numeric_name", None, soft=True, written="words"))
     for m in _FRACTION.finditer(norm):
@@ -250,6 +251,18 @@ def extract_zh(text: str) -> list[Figure]:
     _quantities(text, norm, free, add)
     figures.sort(key=lambda f: f.start)
     return figures
+
+
+def _slogan_numerals(piece: str) -> bool:
+    """Does a quoted piece count something? Not when its numeral belongs to a word (“新零售”, “长三角”), nor
+    when it is only an article 一 (“一个可怕的后果”); 一X一Y (“一老一小”) and 第一 (“第一议题”) do."""
+    rest = _IDIOM.sub("", piece)
+    numerals = [c for c in rest if c in CD or c in CU]
+    if not numerals:
+        return False
+    if all(c == "一" for c in numerals):
+        return bool(_ONE_X_ONE_Y.search(piece)) or piece.startswith("第一") or len(piece) <= 4
+    return True
 
 
 def _written(s: str) -> str:
