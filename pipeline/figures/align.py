@@ -30,6 +30,7 @@ FIGURE_REWARD = 1.5
 FIGURE_PENALTY = 0.6
 # Documents longer than this many sentences are aligned within a band around the diagonal.
 BAND_MIN = 12
+BAND_MAX = 40
 
 
 @dataclass
@@ -96,7 +97,8 @@ def align_units(source: list[Unit], target: list[Unit], ratio: float = 3.0) -> l
     n, m = len(source), len(target)
     if n == 0 or m == 0:
         return [Group([u], []) for u in source] + [Group([], [u]) for u in target]
-    band = max(BAND_MIN, abs(n - m) + BAND_MIN // 2)
+    # The band follows the proportional diagonal, so it only needs room for local drift.
+    band = max(BAND_MIN, min(BAND_MAX, max(n, m) // 20))
     s_atoms = [[a for f in u.figures for a in atoms_of(f, side="source")] for u in source]
     t_atoms = [[a for f in u.figures for a in atoms_of(f, side="target")] for u in target]
     inf = float("inf")
