@@ -101,7 +101,8 @@ def atoms_of(figure: Figure, *, side: str) -> list[Atom]:
     if kind == "range":
         family = "pct" if figure.unit in ("%", "percent") else "num"
         # 1-9月 is "the first nine months": the 1 is rarely written out.
-        low_hard = hard and not (figure.unit == "months" and value[0] == 1)
+        low_hard = hard and not (figure.unit == "months" and value[0] == 1) \
+            and not (side == "source" and figure.written == "words" and value[0] == 1)  # 一两年 "a year or two"
         return [Atom(family, (float(value[0]),), figure, "low", low_hard),
                 Atom(family, (float(value[1]),), figure, "high", hard)]
     if kind == "date":

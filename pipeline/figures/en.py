@@ -85,8 +85,7 @@ _SOFT_WORDS = {"century": 100, "trio": 3, "duo": 2, "twins": 2, "quartet": 4, "b
                "quarter": 0.25}
 _SOFT = regex.compile(r"\b(?:a\s+)?(?P<w>" + "|".join(_SOFT_WORDS) + r")\b", regex.IGNORECASE)
 _VAGUE = regex.compile(r"\b(?:hundreds|thousands|millions|billions|tens|dozens|scores)\s+(?:of\s+(?:thousands|millions)\s+)?(?:of\b)?"
-                       r"|\b(?:one|1)\s+(?=of\b|another\b|day\b|by\s+one)|\bno\s+one\b|\bone['’]s\b|\bthe\s+one\b"
-                       r"|\b(?:this|that|any|every|each|which)\s+one\b|\bone\s+(?=(?:who|that|which|can|could|must|should|would|will|may|might|has|is)\b)",
+                       r"|\b(?:one|1)\s+(?=of\b|another\b|day\b|by\s+one)|\bno\s+one\b|\bone['’]s\b|\bthe\s+one\b",
                        regex.IGNORECASE)
 # No. 3, Line 3, Route 66: a number that names, as 第三, 三号线 do.
 _NUMBERED = regex.compile(r"\b(?:No|Nos|Number|Line|Route|Platform|Gate|Terminal)\s*\.?\s*#?(?P<n>\d+)\b|#(?P<n>\d+)\b")
