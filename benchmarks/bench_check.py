@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.figures import check_files, check_lines  # noqa: E402
+from pipeline.figures import check_files, check_lines
 
 
 def main(argv: list[str] | None = None) -> int:

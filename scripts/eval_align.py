@@ -18,7 +18,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.figures import check, check_documents  # noqa: E402
+from pipeline.figures import check, check_documents
+
+
+def _english(doc: list[dict], replace: int | None, per_paragraph: int) -> str:
+    """The English of ``doc``, ``per_paragraph`` segments a line, segment ``replace`` perturbed."""
+    texts = [r["en_perturbed"] if i == replace else r["en_clean"] for i, r in enumerate(doc)]
+    return "\n".join(" ".join(texts[i:i + per_paragraph]) for i in range(0, len(texts), per_paragraph))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,15 +41,11 @@ def main(argv: list[str] | None = None) -> int:
         source = "\n".join(r["zh"] for r in doc)
         k = args.per_paragraph
 
-        def english(replace: int | None) -> str:
-            texts = [r["en_perturbed"] if i == replace else r["en_clean"] for i, r in enumerate(doc)]
-            return "\n".join(" ".join(texts[i:i + k]) for i in range(0, len(texts), k))
-
-        clean_lines = {s.line for s in check_documents(source, english(None)) if s.result.issues}
+        clean_lines = {s.line for s in check_documents(source, _english(doc, None, k)) if s.result.issues}
         clean_doc_flags += len(clean_lines)
         clean_aligned_flags += sum(1 for r in doc if not check(r["zh"], r["en_clean"]).ok)
         target = d % len(doc)
-        perturbed_lines = {s.line for s in check_documents(source, english(target)) if s.result.issues}
+        perturbed_lines = {s.line for s in check_documents(source, _english(doc, target, k)) if s.result.issues}
         if target + 1 in clean_lines:
             continue  # as for aligned mode: count only where the clean translation was not flagged
         eligible += 1

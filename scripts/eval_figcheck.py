@@ -24,8 +24,8 @@ import regex
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.figures import check  # noqa: E402
-from pipeline.figures.numbers import normalise_digits  # noqa: E402
+from pipeline.figures import check
+from pipeline.figures.numbers import normalise_digits
 
 DATA = ROOT.parent / "shared" / "data"
 TYPES = ("digit", "scale", "drop", "word", "insert")

@@ -17,9 +17,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.figures import extract_zh  # noqa: E402
-from pipeline.figures.evaluation import score_against_gold  # noqa: E402
-from pipeline.textio import read_text  # noqa: E402
+from pipeline.figures import extract_zh
+from pipeline.figures.evaluation import score_against_gold
+from pipeline.textio import read_text
 
 DEFAULT_ARTICLE = ROOT.parent / "shared" / "corpus" / "guiyang-cppcc-2023.txt"
 

@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import cli
-from pipeline.figures import check, check_documents, check_files
 from pipeline.errors import InputError
+from pipeline.figures import check, check_documents, check_files
 
 
 def _types(source: str, target: str) -> list[str]:

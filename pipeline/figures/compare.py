@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-
-from functools import lru_cache
+from functools import cache
 
 import regex
 
@@ -24,7 +23,7 @@ from pipeline.figures.numbers import CN_DIGITS, parse_zh_number
 from pipeline.figures.zh import extract_zh
 
 
-@lru_cache(maxsize=None)
+@cache
 def _rx(pattern: str, flags: int = 0) -> regex.Pattern:
     """A compiled pattern, cached: the patterns built inside functions are compiled once."""
     return regex.compile(pattern, flags)

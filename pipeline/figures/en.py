@@ -9,15 +9,23 @@ figure but is never reported as unsupported by itself.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import regex
 
 from pipeline.figures.model import Figure
-from pipeline.figures.numbers import EN_ORDINALS, clean_float, EN_SCALES, EN_TENS, EN_UNITS, parse_arabic, parse_en_words
+from pipeline.figures.numbers import (
+    EN_ORDINALS,
+    EN_SCALES,
+    EN_TENS,
+    EN_UNITS,
+    clean_float,
+    parse_arabic,
+    parse_en_words,
+)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _rx(pattern: str, flags: int = 0) -> regex.Pattern:
     """A compiled pattern, cached: the patterns built inside functions are compiled once."""
     return regex.compile(pattern, flags)
@@ -97,7 +105,7 @@ _TIME_DOT = regex.compile(r"(?<![\d.])(?P<h>\d{1,2})\.(?P<mi>\d{2})\s*(?P<ap>[ap
 _AND_A_HALF = regex.compile(r"\b(?P<n>a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d+)\s+"
                             r"(?P<u>years?|months?|days?|hours?|weeks?|decades?|centuries|century)\s+and\s+a\s+half\b",
                             regex.IGNORECASE)
-ROMAN = {r: i for i, r in enumerate("I II III IV V VI VII VIII IX X XI XII XIII XIV XV XVI XVII XVIII XIX XX".split(), 1)}
+ROMAN = {r: i for i, r in enumerate(["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV", "XVI", "XVII", "XVIII", "XIX", "XX"], 1)}
 # Roman numerals only after the words that number things with them: Phase II, Volume III, World War II.
 _ROMAN = regex.compile(r"\b(?:Phase|Volume|Vol\.|Part|Chapter|Book|Season|Class|Type|War|Level|Grade|Stage|Category|"
                        r"Article|Section|Round|Division)\s+(?P<r>[IVX]{1,5})\b")

@@ -30,7 +30,7 @@ class Figure:
     approx: str | None = None
     unit: str | None = None
     soft: bool = False
-    parts: tuple["Figure", ...] = ()
+    parts: tuple[Figure, ...] = ()
     # Other readings of an ambiguous figure (17年 is 17 years or 2017), tried when matching.
     alternatives: tuple[float, ...] = field(default=(), compare=False)
     # How the number was written: "digits", "words" (Chinese numerals or English words), "mixed".

@@ -10,18 +10,29 @@ figures; 一年来 is one but an idiomatic, soft one; 四同 and "3+1" are sloga
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import regex
 
 from pipeline.figures.model import Figure
-from pipeline.figures.numbers import CN_DIGITS, clean_float, normalise_digits, parse_zh_number
+from pipeline.figures.numbers import (
+    CN_DIGITS,
+    clean_float,
+    normalise_digits,
+    parse_zh_number,
+)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _rx(pattern: str, flags: int = 0) -> regex.Pattern:
     """A compiled pattern, cached: the patterns built inside functions are compiled once."""
     return regex.compile(pattern, flags)
+
+
+def _longest_first(words: str) -> list[str]:
+    """A whitespace-separated word list, deduplicated, longest first (so 亿元 wins over 亿 in a pattern)."""
+    return sorted(set(words.split()), key=len, reverse=True)
+
 
 # Banker's numerals (壹贰叁, 伍, 陆, 拾) are left out: on cheques, not in news, where 陆续, 伍德 and 拾起 are words.
 CD = "零〇○一二三四五六七八九两"
@@ -36,7 +47,7 @@ CNNUM = rf"[{CD}{CU}][{CD}{CU}{CB}]*(?:点[{CD}]+[{CB}]*)?"
 NUM = rf"(?:{MIXED}|{CNNUM})"
 
 # Measure words and units a quantity takes, longest first so 亿元 wins over 亿 and 个月 over 个.
-UNITS = sorted(set("""
+UNITS = _longest_first("""
 万亿元 亿元 万元 千元 百元 元 美元 亿美元 万美元 欧元 英镑 日元 港元 韩元 卢布 人民币 块钱 块 角 分钱
 平方公里 平方千米 平方米 立方米 公顷 亩 公里 千米 厘米 毫米 英里 米 千克 公斤 吨 万吨 克 斤 升 毫升
 千瓦时 千瓦 兆瓦 吉瓦 瓦 度 摄氏度 分贝 级 千兆 兆 字节 像素 帧 马力
@@ -44,9 +55,9 @@ UNITS = sorted(set("""
 个 名 位 人 人次 余人 户 家 所 座 辆 架 艘 列 台 部 本 册 卷 张 支 只 头 匹 条 种 类 批 组 队 届 轮 期
 层 楼 套 间 份 片 根 枚 颗 粒 起 例 宗 笔 单 票 处 栋 幢 趟 班 门 节 课 章 集 首 幅 段 句 字 页 封 局 盘
 场 次 篇 件 项 倍 点 分 强 员 号 枪 球 环 码 杯 瓶 箱 袋 包 斤 桶 罐 碗 顿 声 步 圈 遍 下 口 面 名次 届次
-""".split()), key=len, reverse=True)
+""")
 UNIT = "|".join(regex.escape(u) for u in UNITS)
-TIME_UNITS = frozenset("年 个月 个多月 月 天 日 周 星期 小时 分钟 秒 秒钟 世纪".split())
+TIME_UNITS = frozenset(["年", "个月", "个多月", "月", "天", "日", "周", "星期", "小时", "分钟", "秒", "秒钟", "世纪"])
 
 UNIT_NAMES = {"元": "yuan", "亿元": "yuan", "万元": "yuan", "万亿元": "yuan", "千元": "yuan", "美元": "US dollars",
               "亿美元": "US dollars", "万美元": "US dollars", "欧元": "euros", "英镑": "pounds", "日元": "yen",
@@ -67,7 +78,7 @@ SUFFIX_APPROX = {"余": "more_than", "多": "more_than", "有余": "more_than", 
 
 # Words with a numeral character that are not figures: idioms, adverbs, names of places and firms,
 # weekdays, vague quantities (数百 is "hundreds of", not a number to check).
-IDIOMS = sorted(set("""
+IDIOMS = _longest_first("""
 一些 一起 一直 一定 一样 一般 一切 一致 一下 一旦 一再 一度 一向 一律 一同 一道 一边 一面 一心 一体 一系列
 一路 一批 一大批 一流 一线 一生 一方面 统一 唯一 万一 一时 一点 一番 一味 一连 一举 一早 一手 一贯 一口气
 一揽子 进一步 同一 一行 一员 一类 一并 一齐 一带 一身 一共 一概 一如既往 一目了然 一席之地 一臂之力 一环
@@ -84,15 +95,15 @@ IDIOMS = sorted(set("""
 一言一行 一点一滴 一草一木 一针一线 一心一意 一朝一夕 一分一秒 一丝一毫 一砖一瓦 专一 划一 二手 三角
 四周 四处 八卦 九天 十字 十字路口 万能 千秋 百年大计 多半 一半 五花八门 再三 三思 一手抓 两手抓 两手
 二者 两者 一律 一律 一体 万人空巷 一揽 一日千里 日新月异 四通八达 七嘴八舌 一无所有 三三两两 一分为二
-""".split()), key=len, reverse=True)
+""")
 _IDIOM = regex.compile("|".join(regex.escape(w) for w in IDIOMS))
 
 # Numeric names and slogans that are not quoted in running text.
-NAMES = sorted(set("""
+NAMES = _longest_first("""
 九三学社 一带一路 一国两制 两个一百年 四个全面 四个意识 四个自信 两个维护 两个确立 两学一做 三严三实 五位一体
 八一 双十二 双12 三农 两会 三公 四风 八项规定 三个代表 一个中国 九二共识 五四运动 三八节 五一 十一黄金周 双十一 双11 四个现代化
 三去一降一补 六稳 六保 五大发展理念 两新 三重一大 三会一课 两岸三地 三大攻坚战 四个一批 三个务必 两个务必
-""".split()), key=len, reverse=True)
+""")
 _NAME = regex.compile("|".join(regex.escape(w) for w in NAMES))
 
 # Vague round numbers: 上万 "tens of thousands", 数百 "hundreds of"; soft, about the unit's size.
@@ -111,7 +122,7 @@ _QUOTED = regex.compile(r"[“\"「『‘'《]([^“”\"「」『』‘’'《�
 _QUOTE_PIECE = regex.compile(r"[^、，,；;]+")
 _SLOGAN_SHAPE = regex.compile(rf"^(?:[\p{{Han}}·]*[{CD}{CU}][\p{{Han}}·]*|\d+\+\d+(?:\+\d+)*)$")
 _ONE_X_ONE_Y = regex.compile(r"(?<![十百千万\d])一(?![月年日号天次个名位点分秒周届])(\p{Han})一(\p{Han})")
-_X_DA_NAME = regex.compile(rf"([二三四五六七两])大(?=\p{{Han}})(?![学型量批多家小会])")
+_X_DA_NAME = regex.compile(r"([二三四五六七两])大(?=\p{Han})(?![学型量批多家小会])")
 _GROUP_OF = regex.compile(rf"[{CD}{CU}]+国集团")  # 二十国集团 = G20
 _STREET = regex.compile(rf"[{CD}](?:\p{{Han}})?(?:路|街|巷)(?![上面线])")
 
@@ -123,8 +134,8 @@ _DATE = regex.compile(
     rf"{YEAR}\s*(?:{MONTH}\s*(?:{DAY})?|(?P<ny>元旦)|(?P<tail>初|底|末|年初|年底|年末|年中|上半年|下半年|度))?"
     rf"|{MONTH}\s*(?:{DAY})?|(?<![第\d零〇一二三四五六七八九十两])(?P<d2>\d{{1,2}}|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])\s*(?P<dm>[日号])"
     rf"(?![线楼院房门口文令车站台馆])|(?P<ny2>元旦)")
-_LIST_MONTH = regex.compile(rf"(\d{{1,2}}|十[一二]?|[一二三四五六七八九])(?=\s*[、和及与至到-]\s*(?:\d{{1,2}}|十[一二]?|[一二三四五六七八九])\s*月)")
-_LIST_DECADE = regex.compile(rf"(\d{{2}}|[一二三四五六七八九]十)(?=\s*[、和及与至到-]\s*(?:\d{{2}}|[一二三四五六七八九]十)\s*年代)")
+_LIST_MONTH = regex.compile(r"(\d{1,2}|十[一二]?|[一二三四五六七八九])(?=\s*[、和及与至到-]\s*(?:\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月)")
+_LIST_DECADE = regex.compile(r"(\d{2}|[一二三四五六七八九]十)(?=\s*[、和及与至到-]\s*(?:\d{2}|[一二三四五六七八九]十)\s*年代)")
 # 1-9月, 1至9月份: the first nine months
 _MONTH_RANGE = regex.compile(r"(?P<a>\d{1,2}|十[一二]?|[一二三四五六七八九])\s*(?:-|~|—|–|至|到)\s*"
                              r"(?P<b>\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月份?")
@@ -132,8 +143,8 @@ _MONTH_RANGE = regex.compile(r"(?P<a>\d{1,2}|十[一二]?|[一二三四五六七
 _GENERATION = regex.compile(r"(?<!\d)(?P<c>[0-9]0)(?=后|\s*、\s*[0-9]0后)")
 # 半数, 过半, 一半: half (50%), soft.
 _HALF = regex.compile(r"半数以上|半数|过半|一半")
-_LIST_DAY = regex.compile(rf"(\d{{1,2}})(?=\s*[、和及与至到-]\s*\d{{1,2}}\s*[日号])")
-_DECADE = regex.compile(rf"(?:(?P<cent>\d{{2}}|二十|十九)\s*世纪\s*)?(?P<c0>[一二三四五六七八])?(?P<c>\d{{2}}|\d{{4}}|[一二三四五六七八九]十)\s*年代")
+_LIST_DAY = regex.compile(r"(\d{1,2})(?=\s*[、和及与至到-]\s*\d{1,2}\s*[日号])")
+_DECADE = regex.compile(r"(?:(?P<cent>\d{2}|二十|十九)\s*世纪\s*)?(?P<c0>[一二三四五六七八])?(?P<c>\d{2}|\d{4}|[一二三四五六七八九]十)\s*年代")
 _TIME_CONTEXT = r"(?:上午|下午|晚上|凌晨|早上|中午|傍晚|夜间|夜里|晚|早|今天|昨天|明天|当天|当晚|日|号|时间)"
 _TIME = regex.compile(
     rf"(?P<h>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*(?:时|点)\s*(?:(?P<mi>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*分|(?P<half>半))"
@@ -366,18 +377,13 @@ def _times(text, norm, free, add) -> None:
         add(_fig(text, m.start(), m.end(), "time", f"{h:02d}:{mi:02d}"))
 
 
-def _approx_around(norm: str, start: int, end: int, suffixes: list[str | None]) -> tuple[str | None, int]:
-    """The approximation marked before ``start`` (约, 超过) or by one of ``suffixes``; and the new start."""
+def _approx_around(norm: str, start: int, suffixes: list[str | None]) -> str | None:
+    """The approximation marked by one of ``suffixes`` (余, 多, 左右) or before ``start`` (约, 超过)."""
     for suffix in suffixes:
         if suffix:
-            return SUFFIX_APPROX.get(suffix), start
+            return SUFFIX_APPROX.get(suffix)
     m = _PREFIX.search(norm[max(0, start - 4):start])
-    if m:
-        word = m.group(1)
-        for p, a in PREFIX_APPROX:
-            if word == p:
-                return a, start - len(m.group())
-    return None, start
+    return dict(PREFIX_APPROX).get(m.group(1)) if m else None
 
 
 def _percents(text, norm, free, add) -> None:
@@ -395,7 +401,7 @@ def _percents(text, norm, free, add) -> None:
         if m.group("n4"):
             v = v * 10
         tail = _rx(r"(以上|左右|上下|多)").match(norm[e:])
-        approx, s2 = _approx_around(norm, s, e, [tail.group() if tail else None])
+        approx = _approx_around(norm, s, [tail.group() if tail else None])
         add(_fig(text, s, e, kind, v, approx=approx, unit="points" if kind == "percentage_points" else "%"))
 
 
@@ -470,12 +476,10 @@ def _quantities(text, norm, free, add) -> None:
             continue
         written = _written(raw)
         # 十来个 is "about ten"; 十年来 is "over the past ten years", no approximation.
-        approx, _ = _approx_around(norm, s, e, [m.group("s1"), m.group("s2") if m.group("s2") not in ("半", "来") else None,
-                                                m.group("s3")])
+        approx = _approx_around(norm, s, [m.group("s1"), m.group("s2") if m.group("s2") not in ("半", "来") else None,
+                                          m.group("s3")])
         if approx == "less_than" and unit in TIME_UNITS and norm[max(0, s - 1):s] == "近":
             approx = None  # 近两年 is "the past two years", not "nearly two years"
-        if written == "words" and len(raw) == 1 and raw in "十拾":
-            pass
         if range_value is not None:
             add(_fig(text, s, e, "range", list(range_value), unit=UNIT_NAMES.get(unit, unit), approx="about"))
             continue
