@@ -48,8 +48,10 @@ class Preset:
 
 def _preset_dirs() -> list[Path]:
     # One source of truth: the repository's models/ folder. An installed (non-editable) package finds the
-    # same files as the package data ``pipeline/presets`` if pyproject maps models/ there.
-    dirs = [Path(__file__).resolve().parent.parent / "models"]
+    # same files as the package data ``pipeline/presets`` if pyproject maps models/ there. (Installed, the
+    # folder above the package is site-packages, whose models/ would be someone else's: hence the check.)
+    root = Path(__file__).resolve().parent.parent
+    dirs = [root / "models"] if (root / "pyproject.toml").is_file() else []
     try:
         from importlib.resources import files
 

@@ -178,15 +178,59 @@ def make_marian(
     return directory
 
 
+def make_tiny_m2m100(directory: str | Path, *, seed: int = 0) -> Path:
+    """Write a tiny random-weight M2M100 checkpoint: a multilingual model that needs language codes
+    (source ``zh`` set on the tokenizer, ``__en__`` forced as the first output token)."""
+    import sentencepiece as spm
+    import torch
+    from transformers import GenerationConfig, M2M100Config, M2M100ForConditionalGeneration, M2M100Tokenizer
+    from transformers.models.m2m_100.tokenization_m2m_100 import FAIRSEQ_LANGUAGE_CODES
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    spm_bytes = _train_sentencepiece(320, seed)
+    (directory / "sentencepiece.bpe.model").write_bytes(spm_bytes)
+    processor = spm.SentencePieceProcessor(model_proto=spm_bytes)
+    vocab = {"<s>": 0, "<pad>": 1, "</s>": 2, "<unk>": 3}  # fairseq's layout
+    for i in range(processor.get_piece_size()):
+        if not (processor.is_control(i) or processor.is_unknown(i)):
+            vocab.setdefault(processor.id_to_piece(i), len(vocab))
+    (directory / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+    tokenizer = M2M100Tokenizer(
+        str(directory / "vocab.json"), str(directory / "sentencepiece.bpe.model"), src_lang="zh", tgt_lang="en",
+        # Listed as in the hub's tokenizer files, so CTranslate2's converter finds the language tokens.
+        additional_special_tokens=[f"__{code}__" for code in FAIRSEQ_LANGUAGE_CODES["m2m100"]],
+    )
+    tokenizer.save_pretrained(directory)
+    # Language tokens follow the vocabulary, then fairseq's "madeup" filler words.
+    size = max(tokenizer.lang_token_to_id.values()) + 1 + tokenizer.num_madeup_words
+    config = M2M100Config(
+        vocab_size=size, d_model=32, encoder_layers=2, decoder_layers=2, encoder_attention_heads=4,
+        decoder_attention_heads=4, encoder_ffn_dim=64, decoder_ffn_dim=64, max_position_embeddings=512,
+        init_std=0.3, scale_embedding=True, pad_token_id=1, bos_token_id=0, eos_token_id=2,
+        decoder_start_token_id=2,
+    )
+    torch.manual_seed(seed)
+    model = M2M100ForConditionalGeneration(config).eval()
+    model.generation_config = GenerationConfig(
+        decoder_start_token_id=2, eos_token_id=2, pad_token_id=1, bos_token_id=0, num_beams=4, max_length=200,
+    )
+    model.save_pretrained(directory)
+    return directory
+
+
 def make_tiny_translator(directory: str | Path, *, arch: str = "marian", seed: int = 0) -> Path:
     """Write a tiny random-weight translation checkpoint (a few hundred KB) to ``directory`` and return it.
 
-    ``arch`` is ``"marian"`` (opus-mt layout: source.spm, target.spm, vocab.json). The checkpoint loads
-    with ``AutoModelForSeq2SeqLM``/``AutoTokenizer``, converts with CTranslate2, and works as
-    ``brief translate --model DIRECTORY``; its translations are random tokens.
+    ``arch`` is ``"marian"`` (opus-mt layout: source.spm, target.spm, vocab.json) or ``"m2m100"`` (a
+    multilingual model with language codes). The checkpoint loads with ``AutoModelForSeq2SeqLM`` and
+    ``AutoTokenizer``, converts with CTranslate2, and works as ``brief translate --model DIRECTORY``; its
+    translations are random tokens.
     """
+    if arch == "m2m100":
+        return make_tiny_m2m100(directory, seed=seed)
     if arch != "marian":
-        raise ValueError(f"unknown tiny architecture {arch!r}; choose from: marian")
+        raise ValueError(f"unknown tiny architecture {arch!r}; choose from: marian, m2m100")
     return make_marian(
         directory, d_model=32, layers=2, heads=4, ffn=64, vocab_size=None, spm_vocab_size=320,
         # Weights ten times wider than a trained model's initialisation, so that the output depends on the

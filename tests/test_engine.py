@@ -246,3 +246,27 @@ def test_presets_are_data():
 def test_bad_options_list_the_choices(call, message):
     with pytest.raises(UsageError, match=message):
         call()
+
+
+@pytest.fixture(scope="module")
+def tiny_m2m100_dir(tmp_path_factory):
+    from pipeline.testing import make_tiny_translator
+
+    return make_tiny_translator(tmp_path_factory.mktemp("tiny-m2m100") / "m2m100-tiny", arch="m2m100")
+
+
+def test_multilingual_model_gets_its_language_codes(tiny_m2m100_dir, tmp_path):
+    hf = load_translator(str(tiny_m2m100_dir), "transformers", cache_dir=tmp_path)
+    ct2 = load_translator(str(tiny_m2m100_dir), "ctranslate2", cache_dir=tmp_path)
+    for translator in (hf, ct2):
+        assert (translator.family, translator.source_lang, translator.target_lang) == ("m2m100", "zh", "en")
+    # The source language token (__zh__) is part of what the model sees, on both backends.
+    assert hf.count_tokens(TEXTS) == ct2.count_tokens(TEXTS)
+    # The forced target-language token is not part of the text, and does not count against its length.
+    forced = Decoding(beam_size=2, min_length=6, max_length=6)
+    for translator in (hf, ct2):
+        outputs = translator.generate_tokens(TEXTS, forced)
+        assert [len(tokens) for tokens in outputs] == [6] * len(TEXTS)
+    # Same tokens from both: the source code is set and the target code forced alike.
+    assert sum(a == b for a, b in zip(hf.generate_tokens(TEXTS, GREEDY), ct2.generate_tokens(TEXTS, GREEDY))) >= 3
+    assert len(set(hf.translate_batch(TEXTS, GREEDY))) > 1

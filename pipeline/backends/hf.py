@@ -131,14 +131,19 @@ class TransformersTranslator:
     def generate_tokens(self, texts: list[str], decoding: Decoding) -> list[list[str]]:
         """Like ``translate_batch`` but returns the output tokens (special tokens dropped), for tests and
         benchmarks that count them."""
-        # Drop what frames the text (decoder start, padding, end, language token), keep <unk> as CTranslate2 does.
-        tokenizer, config = self._tokenizer, self._model.generation_config
-        special = {tokenizer.pad_token_id, tokenizer.eos_token_id, config.decoder_start_token_id, self._forced_bos}
+        # Drop what frames the text (decoder start, forced language token, end, padding) and nothing else:
+        # <unk> and language tokens inside the text stay, as CTranslate2 returns them.
+        tokenizer = self._tokenizer
+        lead = 1 + (self._forced_bos is not None)
+        end = {tokenizer.pad_token_id, tokenizer.eos_token_id}
+
+        def frame(row: list[int]) -> list[int]:
+            row = row[lead:]
+            while row and row[-1] in end:
+                row = row[:-1]
+            return row
 
         def run(batch: list[str]) -> list[list[str]]:
-            return [
-                tokenizer.convert_ids_to_tokens([i for i in row if i not in special])
-                for row in self._generate(batch, decoding).tolist()
-            ]
+            return [tokenizer.convert_ids_to_tokens(frame(row)) for row in self._generate(batch, decoding).tolist()]
 
         return skip_blank(texts, run, [])
