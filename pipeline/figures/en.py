@@ -105,7 +105,8 @@ _TIME_DOT = regex.compile(r"(?<![\d.])(?P<h>\d{1,2})\.(?P<mi>\d{2})\s*(?P<ap>[ap
 _AND_A_HALF = regex.compile(r"\b(?P<n>a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d+)\s+"
                             r"(?P<u>years?|months?|days?|hours?|weeks?|decades?|centuries|century)\s+and\s+a\s+half\b",
                             regex.IGNORECASE)
-ROMAN = {r: i for i, r in enumerate(["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV", "XVI", "XVII", "XVIII", "XIX", "XX"], 1)}
+ROMAN = {r: i for i, r in enumerate(("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII",
+                                     "XIV", "XV", "XVI", "XVII", "XVIII", "XIX", "XX"), 1)}
 # Roman numerals only after the words that number things with them: Phase II, Volume III, World War II.
 _ROMAN = regex.compile(r"\b(?:Phase|Volume|Vol\.|Part|Chapter|Book|Season|Class|Type|War|Level|Grade|Stage|Category|"
                        r"Article|Section|Round|Division)\s+(?P<r>[IVX]{1,5})\b")
