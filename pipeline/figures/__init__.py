@@ -12,7 +12,13 @@ unsupported figures; approximation lost as a warning).
 from pipeline.figures.compare import check, compare_figures
 from pipeline.figures.en import extract_en
 from pipeline.figures.model import CheckResult, Figure, Issue
-from pipeline.figures.report import CheckReport, SegmentCheck, check_documents, check_files, check_lines
+from pipeline.figures.report import (
+    CheckReport,
+    SegmentCheck,
+    check_documents,
+    check_files,
+    check_lines,
+)
 from pipeline.figures.zh import extract_zh
 
 __all__ = ["CheckReport", "CheckResult", "Figure", "Issue", "SegmentCheck", "check", "check_documents",
