@@ -27,7 +27,7 @@ class Decoding:
     no_repeat_ngram_size: int = 0
     length_penalty: float = 1.0
 
-    def stricter(self) -> "Decoding":
+    def stricter(self) -> Decoding:
         """Settings for the one retry after a repetition loop or a runaway output."""
         return dataclasses.replace(
             self,

@@ -15,10 +15,9 @@ os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 @pytest.fixture(scope="session", autouse=True)
 def _private_cache_dir():
     """Converted models, translation memories and other caches go to a temporary folder, not ~/.cache."""
-    with tempfile.TemporaryDirectory(prefix="brief-test-cache-") as folder:
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setenv("BRIEF_CACHE_DIR", folder)
-            yield folder
+    with tempfile.TemporaryDirectory(prefix="brief-test-cache-") as folder, pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BRIEF_CACHE_DIR", folder)
+        yield folder
 
 
 @pytest.fixture(scope="session")

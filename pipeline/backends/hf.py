@@ -10,8 +10,8 @@ from pipeline.backends.common import (
     check_device,
     check_source_lengths,
     detect_family,
-    skip_blank,
     languages,
+    skip_blank,
     target_language_token,
 )
 from pipeline.engine import Decoding
