@@ -126,6 +126,15 @@ def test_document_mode_finds_an_error_and_its_line():
     assert [s.line for s in flagged] == [2]
 
 
+def test_document_mode_pairs_a_changed_figure_with_its_own_sentence():
+    source = "全市新增就业10万人。\n今年增长3.5%，提出建议110余条。\n九月份举行了会议。"
+    target = ("The city added 10,000 jobs. Growth was 3.5% this year, with 110 suggestions made. "
+              "A meeting was held in September, attended by 47 people.")
+    flagged = {s.line: [(i.type, i.source, i.target) for i in s.result.issues]
+               for s in check_documents(source, target) if s.result.issues}
+    assert flagged == {1: [("mismatch", "10万人", "10,000")], 3: [("unsupported", None, "47")]}
+
+
 # --- files and the command line -----------------------------------------------------------------------
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from pipeline.errors import InputError
 from pipeline.figures.align import align_documents
 from pipeline.figures.compare import compare_figures
 from pipeline.figures.en import extract_en
-from pipeline.figures.model import CheckResult, Figure
+from pipeline.figures.model import CheckResult, Figure, Issue
 from pipeline.figures.zh import extract_zh
 from pipeline.textio import read_text
 
@@ -87,9 +87,16 @@ def check_documents(source: str, target: str) -> list[SegmentCheck]:
         lo, hi = max(0, i - 1), min(len(groups), i + 2)
         t_context = " ".join(t for t in t_texts[lo:hi] if t)
         s_context = "".join(s_texts[lo:hi])
-        own = compare_figures(s_texts[i], t_context, extract_zh(s_texts[i]), extract_en(t_context))
-        back = compare_figures(s_context, t_texts[i], extract_zh(s_context), extract_en(t_texts[i]),
-                               pair_mismatches=False)
+        strict = compare_figures(s_texts[i], t_texts[i], extract_zh(s_texts[i]), extract_en(t_texts[i]))
+        # The neighbours only excuse: a figure whose value is in the next sentence's English was moved by
+        # the translator (or by the alignment), not lost.
+        lost = {x.source for x in compare_figures(s_texts[i], t_context, strict.source_figures,
+                                                  extract_en(t_context), pair_mismatches=False).issues
+                if x.type == "missing"}
+        added = {x.target for x in compare_figures(s_context, t_texts[i], extract_zh(s_context),
+                                                   strict.target_figures, pair_mismatches=False).issues
+                 if x.type == "unsupported"}
+        issues = _excuse(strict.issues, lost, added)
         # English with no source sentence is reported at the source line before it.
         line = group.source[0].line if group.source else line
         lines = sorted({u.line for u in group.source}) or [line]
@@ -97,17 +104,9 @@ def check_documents(source: str, target: str) -> list[SegmentCheck]:
             targets, _, _ = by_line.setdefault(n, ([], [], []))
             if t_texts[i] and t_texts[i] not in targets:
                 targets.append(t_texts[i])
-        for issue in (x for x in own.issues if x.type != "unsupported"):
-            # A missing or changed figure belongs to the line its source text is on.
-            home = next((u.line for u in group.source if issue.source and issue.source in u.text), lines[0])
-            by_line.setdefault(home, ([], [], []))[1].append(issue)
-        for issue in (x for x in back.issues if x.type == "unsupported"):
-            # An added English figure belongs to the source sentence at the same relative place.
-            k = next((j for j, u in enumerate(group.target) if issue.target and issue.target in u.text), 0)
-            units = group.source
-            home = units[min(len(units) - 1, k * len(units) // max(1, len(group.target)))].line if units else line
-            by_line.setdefault(home, ([], [], []))[1].append(issue)
-        by_line[lines[0]][2].extend(own.warnings)
+        for issue in issues:
+            by_line.setdefault(_home_line(issue, group, lines), ([], [], []))[1].append(issue)
+        by_line[lines[0]][2].extend(strict.warnings)
     out = []
     for n in sorted(by_line):
         targets, issues, warnings = by_line[n]
@@ -118,6 +117,34 @@ def check_documents(source: str, target: str) -> list[SegmentCheck]:
         result.issues, result.warnings = issues, warnings
         out.append(SegmentCheck(n, result))
     return out
+
+
+def _excuse(issues: list[Issue], lost: set[str | None], added: set[str | None]) -> list[Issue]:
+    """Keep the issues of a sentence group that its neighbours do not explain (see ``check_documents``)."""
+    kept = []
+    for x in issues:
+        if x.type == "missing" and x.source not in lost or x.type == "unsupported" and x.target not in added:
+            continue
+        if x.type == "mismatch" and x.source not in lost and x.target not in added and x.message[:9] != "the code ":
+            continue
+        if x.type == "mismatch" and x.source not in lost and x.target in added:
+            x = Issue("unsupported", None, x.target, f"{x.target!r} has no counterpart in the source")
+        elif x.type == "mismatch" and x.source in lost and x.target not in added:
+            x = Issue("missing", x.source, None, f"{x.source!r} is not in the translation")
+        kept.append(x)
+    return kept
+
+
+def _home_line(issue: Issue, group, lines: list[int]) -> int:
+    """The source line an issue belongs to: the line of its source figure, else the sentence at the same
+    relative place as its English figure."""
+    if issue.source:
+        for u in group.source:
+            if issue.source in u.text:
+                return u.line
+    k = next((j for j, u in enumerate(group.target) if issue.target and issue.target in u.text), 0)
+    units = group.source
+    return units[min(len(units) - 1, k * len(units) // max(1, len(group.target)))].line if units else lines[0]
 
 
 def check_files(source_path: str, translation_path: str, *, aligned: bool = False) -> CheckReport:
