@@ -88,6 +88,11 @@ def test_issue_carries_both_texts_and_a_message():
     assert "100,000" in issue.message
 
 
+def test_percentage_points_rendered_as_percent_is_a_warning():
+    result = check("比上月上升1.1个百分点。", "It rose 1.1% from the previous month.")
+    assert result.ok and [w.type for w in result.warnings] == ["points_vs_percent"]
+
+
 def test_approximation_lost_is_a_warning_not_an_issue():
     result = check("提出建议110余条。", "It made 110 suggestions.")
     assert result.ok

@@ -294,6 +294,11 @@ def compare_figures(source: str, target: str, source_figures: list[Figure],
             continue
         done.add((id(s.figure), id(t.figure)))
         matches.append((s.figure, t.figure))
+        kinds = {s.figure.kind, t.figure.kind}
+        if kinds == {"percent", "percentage_points"}:
+            report("points_vs_percent", s.figure, t.figure,
+                   f"{s.figure.text!r} is {'percentage points' if s.figure.kind == 'percentage_points' else 'a percent'}"
+                   f", the translation says {t.figure.text!r}", warning=True)
         if s.figure.approx in ("more_than", "about", "less_than", "at_least", "at_most") and t.figure.approx is None \
                 and _values_match(s, t) and not s.figure.soft and s.figure.kind != "range" \
                 and t.figure.kind not in ("decade", "range"):

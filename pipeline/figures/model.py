@@ -55,8 +55,8 @@ def _json_value(value: object) -> object:
 
 @dataclass(frozen=True)
 class Issue:
-    """A problem with one figure: ``missing``, ``mismatch``, ``unsupported`` (hard) or ``approx_lost``,
-    ``soft_missing`` (warnings, which do not flag a segment)."""
+    """A problem with one figure: ``missing``, ``mismatch``, ``unsupported`` (hard issues) or
+    ``approx_lost``, ``points_vs_percent`` (warnings, which do not flag a segment)."""
 
     type: str
     source: str | None
@@ -68,7 +68,7 @@ class Issue:
         return {"type": self.type, "source": self.source, "target": self.target, "message": self.message}
 
 
-WARNING_TYPES = frozenset({"approx_lost", "soft_mismatch"})
+WARNING_TYPES = frozenset({"approx_lost", "points_vs_percent"})
 
 
 @dataclass
