@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from pipeline.cli import cli
 from pipeline.errors import InputError
-from pipeline.figures import check, check_documents, check_files
+from pipeline.figures import annotate_document, check, check_documents, check_files
 
 
 def _types(source: str, target: str) -> list[str]:
@@ -138,6 +138,20 @@ def test_document_mode_pairs_a_changed_figure_with_its_own_sentence():
     flagged = {s.line: [(i.type, i.source, i.target) for i in s.result.issues]
                for s in check_documents(source, target) if s.result.issues}
     assert flagged == {1: [("mismatch", "10万人", "10,000")], 3: [("unsupported", None, "47")]}
+
+
+def test_annotate_document_flags_translated_sentences():
+    from pipeline.segment import segment_text
+
+    document = segment_text("标题\n\n全市新增就业10万人。今年增长3.5%。\n")
+    translations = iter(["Title", "The city added 10,000 jobs.", "Growth was 3.5%."])
+    for sentence in document.sentences():
+        sentence.translation = next(translations)
+    checked = annotate_document(document)
+    flags = {s.text: s.qa_flags for s in document.sentences()}
+    assert flags["全市新增就业10万人。"] and flags["全市新增就业10万人。"][0].startswith("figures:mismatch")
+    assert flags["今年增长3.5%。"] == []
+    assert [c.line for c in checked if c.result.issues] == [3]
 
 
 # --- files and the command line -----------------------------------------------------------------------

@@ -15,11 +15,13 @@ from pipeline.figures.model import CheckResult, Figure, Issue
 from pipeline.figures.report import (
     CheckReport,
     SegmentCheck,
+    annotate_document,
     check_documents,
     check_files,
     check_lines,
 )
 from pipeline.figures.zh import extract_zh
 
-__all__ = ["CheckReport", "CheckResult", "Figure", "Issue", "SegmentCheck", "check", "check_documents",
+__all__ = ["CheckReport", "CheckResult", "Figure", "Issue", "SegmentCheck", "annotate_document", "check",
+           "check_documents",
            "check_files", "check_lines", "compare_figures", "extract_en", "extract_zh"]

@@ -10,6 +10,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
+from pipeline.document import Document
 from pipeline.errors import InputError
 from pipeline.figures.align import align_documents
 from pipeline.figures.compare import compare_figures
@@ -119,6 +120,35 @@ def check_documents(source: str, target: str) -> list[SegmentCheck]:
     return out
 
 
+def annotate_document(document: Document) -> list[SegmentCheck]:
+    """The figures stage on a translated ``Document``. reads: sentences with translations; adds: qa_flags.
+
+    Each translated sentence is checked against its source; a figure the translator moved to another
+    sentence of the same block is not reported. Each hard issue becomes a ``qa_flags`` entry
+    ("figures:missing: '10万人' (100,000) is not in the translation"); warnings become "figures-warning:...".
+    Returns one ``SegmentCheck`` per checked sentence (line = the sentence's 1-based source line).
+    """
+    out = []
+    for _, block in document.blocks():
+        sentences = [x for x in block.sentences if x.translation]
+        block_source = "".join(x.text for x in sentences)
+        block_target = " ".join(x.translation for x in sentences)
+        for sentence in sentences:
+            strict = compare_figures(sentence.text, sentence.translation, extract_zh(sentence.text),
+                                     extract_en(sentence.translation))
+            lost = {x.source for x in compare_figures(sentence.text, block_target, strict.source_figures,
+                                                      extract_en(block_target), pair_mismatches=False).issues
+                    if x.type == "missing"}
+            added = {x.target for x in compare_figures(block_source, sentence.translation, extract_zh(block_source),
+                                                       strict.target_figures, pair_mismatches=False).issues
+                     if x.type == "unsupported"}
+            strict.issues = _excuse(strict.issues, lost, added)
+            sentence.qa_flags.extend(f"figures:{x.type}: {x.message}" for x in strict.issues)
+            sentence.qa_flags.extend(f"figures-warning:{x.type}: {x.message}" for x in strict.warnings)
+            out.append(SegmentCheck(document.source.count("\n", 0, sentence.start) + 1, strict))
+    return out
+
+
 def _excuse(issues: list[Issue], lost: set[str | None], added: set[str | None]) -> list[Issue]:
     """Keep the issues of a sentence group that its neighbours do not explain (see ``check_documents``)."""
     kept = []
@@ -147,7 +177,7 @@ def _home_line(issue: Issue, group, lines: list[int]) -> int:
     return units[min(len(units) - 1, k * len(units) // max(1, len(group.target)))].line if units else lines[0]
 
 
-def check_files(source_path: str, translation_path: str, *, aligned: bool = False) -> CheckReport:
+def check_files(source_path: str, translation_path: str, aligned: bool = False) -> CheckReport:
     """Check the figures of the English ``translation_path`` against the Chinese ``source_path``.
 
     With ``aligned``, line i of the translation translates line i of the source, and the two files must
