@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.figures import extract_en
@@ -122,6 +122,7 @@ def test_may_after_a_preposition_is_a_month():
     assert [f.value for f in extract_en("since May, prices may rise")] == ["--05"]
 
 
+@settings(deadline=None)
 @given(st.text(alphabet="0123456789 ,.%-$abcdefghijklmnoprstuvwy", max_size=40))
 def test_spans_always_point_at_the_figure_text(text):
     for f in extract_en(text):

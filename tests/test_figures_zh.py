@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.figures import extract_zh
@@ -133,6 +133,7 @@ def test_extension_b_characters_do_not_break_spans():
     assert text[f.start:f.end] == "10万人"
 
 
+@settings(deadline=None)
 @given(st.text(alphabet="一二三四五六七八九十百千万亿两零年月日号个名%０１２３４５６７８９0123456789.,约余多第届", max_size=30))
 def test_spans_always_point_at_the_figure_text(text):
     for f in extract_zh(text):
@@ -140,6 +141,7 @@ def test_spans_always_point_at_the_figure_text(text):
         assert 0 <= f.start < f.end <= len(text)
 
 
+@settings(deadline=None)
 @given(st.text(max_size=40))
 def test_full_width_normalising_keeps_length(text):
     assert len(normalise_digits(text)) == len(text)
@@ -155,6 +157,7 @@ def test_sample_article_meets_gold_recall_and_precision():
     assert score["spurious_rate"] < 0.02, score["spurious"]
 
 
+@settings(deadline=None)
 @given(st.integers(min_value=0, max_value=10**12))
 def test_parse_zh_number_reads_what_cn2an_writes(n):
     import cn2an
