@@ -6,6 +6,8 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.cli import cli
 from pipeline.errors import InputError
@@ -80,6 +82,14 @@ def test_rounding_noise_does_not_hide_a_digit_change():
     assert _types("这将带来8.12亿个订单。", "This brings 811 million orders.") == ["mismatch"]
     assert _types("这将带来8.12亿个订单。", "This brings 812 million orders.") == []
     assert _types("全年GDP达13.21万亿元。", "GDP reached about 13.2 trillion yuan.") == []
+
+
+@settings(deadline=None)
+@given(st.integers(min_value=2, max_value=10**7))
+def test_any_count_and_its_wan_scaling_check_out(n):
+    assert check(f"共有{n}人参加。", f"There were {n:,} participants.").ok
+    assert check(f"共有{n}万人参加。", f"There were {n * 10_000:,} participants.").ok
+    assert not check(f"共有{n}万人参加。", f"There were {n * 1_000:,} participants.").ok
 
 
 def test_issue_carries_both_texts_and_a_message():
