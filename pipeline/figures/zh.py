@@ -157,6 +157,8 @@ _PERCENT = regex.compile(
     rf"|(?P<n2>{NUM})\s*(?P<sign>%|‰)"
     rf"|(?P<n3>{NUM})\s*(?P<pp>个?百分点)"
     rf"|(?P<n4>[一二三四五六七八九两]|[1-9](?:\.\d)?)\s*成(?![为员立功本品就长熟绩交年了果型效分])")
+# 6.7-6.9%, 10%到12%: the percent sign of the second end covers the first.
+_PCT_RANGE = regex.compile(rf"(?P<a>{AR})\s*%?\s*(?:-|~|—|–|至|到)\s*(?P<b>{AR})\s*%")
 _RANGE = regex.compile(rf"(?P<a>{NUM})\s*(?P<ua>%|{UNIT})?\s*(?:-|~|—|–|－|至|到)\s*(?P<b>{NUM})\s*(?P<ub>%|{UNIT})")
 _ORDINAL = regex.compile(
     rf"第\s*(?P<n>{NUM})\s*(?P<u>{UNIT})?"
@@ -256,6 +258,10 @@ def extract_zh(text: str) -> list[Figure]:
 
     _dates(text, norm, free, add)
     _times(text, norm, free, add)
+    for m in _PCT_RANGE.finditer(norm):
+        a, b = parse_zh_number(m.group("a")), parse_zh_number(m.group("b"))
+        if a is not None and b is not None and a < b and free(m.start(), m.end()):
+            add(_fig(text, m.start(), m.end(), "range", [a, b], unit="%"))
     _percents(text, norm, free, add)
     _ranges(text, norm, free, add)
     _ordinals(text, norm, free, add)
