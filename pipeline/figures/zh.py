@@ -157,6 +157,7 @@ _PERCENT = regex.compile(
     rf"|(?P<n2>{NUM})\s*(?P<sign>%|‰)"
     rf"|(?P<n3>{NUM})\s*(?P<pp>个?百分点)"
     rf"|(?P<n4>[一二三四五六七八九两]|[1-9](?:\.\d)?)\s*成(?![为员立功本品就长熟绩交年了果型效分])")
+_ROMAN = regex.compile("[\u2160-\u216b]")
 # 6.7-6.9%, 10%到12%: the percent sign of the second end covers the first.
 _PCT_RANGE = regex.compile(rf"(?P<a>{AR})\s*%?\s*(?:-|~|—|–|至|到)\s*(?P<b>{AR})\s*%")
 _RANGE = regex.compile(rf"(?P<a>{NUM})\s*(?P<ua>%|{UNIT})?\s*(?:-|~|—|–|－|至|到)\s*(?P<b>{NUM})\s*(?P<ub>%|{UNIT})")
@@ -258,6 +259,9 @@ def extract_zh(text: str) -> list[Figure]:
 
     _dates(text, norm, free, add)
     _times(text, norm, free, add)
+    for m in _ROMAN.finditer(norm):
+        if free(m.start(), m.end()):  # Ⅱ型糖尿病 "type 2 diabetes", 第Ⅲ阶段
+            add(_fig(text, m.start(), m.end(), "ordinal", float(ord(m.group()) - 0x215F), written="words"))
     for m in _PCT_RANGE.finditer(norm):
         a, b = parse_zh_number(m.group("a")), parse_zh_number(m.group("b"))
         if a is not None and b is not None and a < b and free(m.start(), m.end()):
