@@ -39,6 +39,7 @@ def test_parse_en_words(words, value, ordinal):
     ("an output of 13.21 trillion yuan", "13.21 trillion", "quantity", 13.21e12, None),
     ("100 thousand graduates", "100 thousand", "quantity", 1e5, None),
     ("invested £5m at the site", "£5m", "quantity", 5e6, None),
+    ("a $2bn deal", "$2bn", "quantity", 2e9, None),
     ("RMB250,000 in prizes", "RMB250,000", "quantity", 250_000, None),
     ("growth of 12.5%", "12.5%", "percent", 12.5, None),
     ("down 19 percent", "19 percent", "percent", 19, None),

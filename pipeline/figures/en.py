@@ -262,8 +262,8 @@ def _numbers(text, free, add) -> None:
             e += 1
         sc = (m.group("sc") or "").lower()
         unit = m.group("unit")
-        if unit in ("m", "k") and m.group("cur"):
-            sc, unit = unit, None  # $5m is five million dollars; 5m is five metres
+        if unit in ("m", "k") and m.group("cur") or unit in ("bn", "mn"):
+            sc, unit = unit, None  # $5m is five million dollars, 2bn two billion; 5m is five metres
         if sc in ("m", "k") and not m.group("cur"):
             sc = ""
             e = m.end("n")
