@@ -228,6 +228,12 @@ def test_cli_check_bad_inputs_are_one_line_errors_exit_2(pair, source, target, m
     assert len(result.output.strip().splitlines()) == 1
 
 
+def test_cli_check_swapped_arguments_say_so(pair):
+    s, t = pair("全市新增就业10万人。\n", "The city added 100,000 jobs.\n")
+    result = _run("check", t, s)
+    assert result.exit_code == 2 and "did you swap them?" in result.output
+
+
 def test_cli_check_missing_file_exits_2(tmp_path):
     result = _run("check", str(tmp_path / "nope.txt"), str(tmp_path / "nope2.txt"))
     assert result.exit_code == 2 and "no such file" in result.output

@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
+
+import regex
 from dataclasses import dataclass, field
 
 from pipeline.document import Document
-from pipeline.errors import InputError
+from pipeline.errors import InputError, NoChineseTextError
 from pipeline.figures.align import align_documents
 from pipeline.figures.compare import compare_figures
 from pipeline.figures.en import extract_en
 from pipeline.figures.model import CheckResult, Figure, Issue
 from pipeline.figures.zh import extract_zh
 from pipeline.textio import read_text
+
+_HAN = regex.compile(r"\p{Han}")
 
 
 @dataclass
@@ -185,6 +189,10 @@ def check_files(source_path: str, translation_path: str, aligned: bool = False) 
     """
     source = read_text(source_path)
     target = read_text(translation_path)
+    if not _HAN.search(source.text):
+        hint = (f"; did you swap them? {target.path} has Chinese text" if _HAN.search(target.text)
+                else "; give the Chinese source first, then the English translation")
+        raise NoChineseTextError(f"{source.path}: the source has no Chinese text{hint}")
     report = CheckReport(source.path, target.path, aligned)
     if aligned:
         s_lines = _lines(source.text)
@@ -264,6 +272,8 @@ def _clip(text: str, width: int) -> str:
 def figures_file(path: str) -> tuple[str, list[Figure]]:
     """Read a Chinese article and return its text and figures (offsets into the text as read)."""
     source = read_text(path)
+    if not _HAN.search(source.text):
+        raise NoChineseTextError(f"{source.path}: no Chinese text to find figures in")
     return source.text, extract_zh(source.text)
 
 
