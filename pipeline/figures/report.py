@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
+from dataclasses import dataclass, field
 
 import regex
-from dataclasses import dataclass, field
 
 from pipeline.document import Document
 from pipeline.errors import InputError, NoChineseTextError
