@@ -28,6 +28,7 @@ def _rx(pattern: str, flags: int = 0) -> regex.Pattern:
     """A compiled pattern, cached: the patterns built inside functions are compiled once."""
     return regex.compile(pattern, flags)
 
+
 # Chinese characters that make a small English number plausible even where no figure was extracted:
 # 两岸 -> "the two sides", 三友 -> "three friends", 首次 -> "the first time", 双方 -> "the two sides".
 LEXICAL_SUPPORT = {0: "零〇无", 1: "一壹首头单独", 2: "二两双俩贰对", 3: "三叁仨", 4: "四", 5: "五", 6: "六", 7: "七",
