@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Optional check of the translation engine on a lent GPU machine (H100/H200), in under 4 minutes.
 #
-#   bash benchmarks/gpu_check.sh            (from the repository root; carry .gpu-wheels if you have it)
+#   bash benchmarks/gpu_check.sh
+#
+# With the device tool: run(command="bash benchmarks/gpu_check.sh", carry=[".gpu-wheels"], timeout_s=300).
+# .gpu-wheels/ (git-ignored) holds cp312 wheels of what the machine's image lacks: ctranslate2, platformdirs,
+# cn2an, pypinyin. Results also go to $OUT/bench-cuda.json and $OUT/bench-cpu2.json when $OUT is set.
 #
 # That machine has no network: it uses its own python3 (which holds PyTorch with CUDA and transformers)
 # plus whatever wheels were carried in .gpu-wheels/ (ctranslate2, platformdirs, ...). It prints the GPU,
@@ -43,13 +47,13 @@ echo "torch sees CUDA: $cuda"
 
 if [ "$cuda" = 1 ]; then
   echo "== Benchmark on CUDA (a, b: transformers fp32; c, d: CTranslate2 int8_float16 if its CUDA libraries load)"
-  timeout 150 "$PY" benchmarks/bench_translate.py --device cuda --only abcd \
+  timeout 120 "$PY" benchmarks/bench_translate.py --device cuda --only abcd \
     --json "$OUT_JSON/bench-cuda.json" || echo "CUDA benchmark failed or timed out (exit $?)"
 else
   echo "== No CUDA-enabled torch here: skipping the CUDA benchmark"
 fi
 
-echo "== Benchmark on CPU, pinned to 2 cores (c, d: the pipeline over CTranslate2 vs the bare engine)"
+echo "== Benchmark on CPU, pinned to 2 cores (c: the pipeline over CTranslate2; o: c vs the bare engine, alternated)"
 if command -v taskset >/dev/null; then pin="taskset -c 0,1"; else pin=""; fi
-timeout 75 $pin "$PY" benchmarks/bench_translate.py --device cpu --threads 2 --only cd --repeat 3 \
+timeout 90 $pin "$PY" benchmarks/bench_translate.py --device cpu --threads 2 --only co --repeat 3 \
   --json "$OUT_JSON/bench-cpu2.json" || echo "CPU benchmark failed or timed out (exit $?)"

@@ -168,6 +168,10 @@ def test_converted_folder_loads_directly(tiny_model_dir, tmp_path):
     assert translator.revision == f"{content_hash(tiny_model_dir)}+ct2-int8"
     with pytest.raises(UsageError, match="--backend ctranslate2"):
         load_translator(str(converted), "transformers")
+    # A CTranslate2 folder made by other tools without the tokenizer: one line, not a traceback.
+    bare = shutil.copytree(converted, tmp_path / "bare", ignore=shutil.ignore_patterns("*.spm", "vocab.json", "tok*"))
+    with pytest.raises(ModelNotFoundError, match="no usable tokenizer files"):
+        load_translator(str(bare))
 
 
 def test_content_hash_follows_the_files(tiny_model_dir, tmp_path):

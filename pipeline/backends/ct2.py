@@ -137,10 +137,16 @@ class CTranslate2Translator:
             )
         except (RuntimeError, ValueError) as e:
             raise ModelNotFoundError(f"cannot load CTranslate2 model {self.model_id} from {directory}: {e}") from e
-        if (directory / "source.spm").is_file():
-            self._tokenizer = MarianSentencePiece(directory)
-        else:
-            self._tokenizer = HubTokenizer(directory, self.source_lang)
+        try:
+            if (directory / "source.spm").is_file():
+                self._tokenizer = MarianSentencePiece(directory)
+            else:
+                self._tokenizer = HubTokenizer(directory, self.source_lang)
+        except (OSError, ValueError, TypeError, KeyError) as e:
+            raise ModelNotFoundError(
+                f"CTranslate2 model {self.model_id} has no usable tokenizer files in {directory}; convert the "
+                "checkpoint with --backend ctranslate2 (which copies them), or copy them there"
+            ) from e
         self._prefix = target_language_token(self.family, self.target_lang)
 
     def count_tokens(self, texts: list[str]) -> list[int]:
