@@ -312,8 +312,7 @@ def _epigraph(document: Document, lines: list[Line], position: int) -> int:
 def _paragraph_at(lines: list[Line], position: int, kind: BlockKind) -> tuple[Block, int]:
     """The paragraph starting at ``lines[position]``, joined over breaks; returns it and the next index.
 
-    Only whole lines that continue an unfinished one are joined; captions met inside a broken paragraph
-    (a photo placed between the two halves on the page) are left for the caller.
+    Only whole lines that continue an unfinished one are joined; a caption or an indented line stops it.
     """
     pieces = [Piece(lines[position].text, lines[position].start)]
     position += 1
@@ -347,13 +346,9 @@ def _body(document: Document, lines: list[Line]) -> None:
             document.sections.append(section)
             position += 1
         else:
+            # A caption that falls between the halves of a broken paragraph ends the join: joining across
+            # it would put the paragraph's second half before the caption, out of source order.
             paragraph, position = _paragraph_at(lines, position, "paragraph")
-            # A photo caption between the halves of a broken paragraph: keep it, then join the halves.
-            while (position + 1 < len(lines) and not ends_sentence(paragraph.pieces[-1].text)
-                   and is_caption(lines[position].text) and not is_caption(lines[position + 1].text)):
-                section.blocks.append(_block("caption", lines[position]))
-                rest, position = _paragraph_at(lines, position + 1, "paragraph")
-                paragraph.pieces.extend(rest.pieces)
             section.blocks.append(paragraph)
             _record_joins(document, paragraph)
     if document.sections[0].heading is None and not document.sections[0].blocks:

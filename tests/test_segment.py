@@ -123,13 +123,11 @@ def test_article_without_front_matter_starts_with_a_paragraph():
     assert len(document.sections) == 1 and document.sections[0].heading is None
 
 
-def test_broken_paragraph_with_a_caption_between_its_halves():
+def test_caption_after_an_unfinished_line_is_kept_in_source_order():
     text = ("标题\n\n第一段话说到一半，被分页打断了，后半句在图片说明之后\n\n"
             "2023年9月，市长调研企业。\n\n接着说完。\n")
-    document = segment_text(text)
-    section = document.sections[0]
-    assert [b.text for b in section.paragraphs] == ["第一段话说到一半，被分页打断了，后半句在图片说明之后接着说完。"]
-    assert [b.text for b in section.captions] == ["2023年9月，市长调研企业。"]
+    blocks = [b.text for b in segment_text(text).sections[0].blocks]
+    assert blocks == ["第一段话说到一半，被分页打断了，后半句在图片说明之后", "2023年9月，市长调研企业。", "接着说完。"]
 
 
 def test_english_words_broken_across_lines_are_joined_with_a_space():
