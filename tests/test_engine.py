@@ -274,3 +274,16 @@ def test_multilingual_model_gets_its_language_codes(tiny_m2m100_dir, tmp_path):
     # Same tokens from both: the source code is set and the target code forced alike.
     assert sum(a == b for a, b in zip(hf.generate_tokens(TEXTS, GREEDY), ct2.generate_tokens(TEXTS, GREEDY))) >= 3
     assert len(set(hf.translate_batch(TEXTS, GREEDY))) > 1
+
+
+def test_ctranslate2_without_cuda_12_libraries_is_one_line(translators, monkeypatch):
+    # What a CUDA 13 GPU machine gives CTranslate2's PyPI wheel on the first GPU call (seen on an H200).
+    translator = translators["ctranslate2"]
+
+    def missing_cublas(*args, **kwargs):
+        raise RuntimeError("Library libcublas.so.12 is not found or cannot be loaded")
+
+    monkeypatch.setattr(translator, "device", "cuda")
+    monkeypatch.setattr(translator, "_call_engine", missing_cublas)
+    with pytest.raises(UsageError, match="--backend transformers --device cuda"):
+        translator.translate_batch(["贵阳市政协委员提出建议。"], GREEDY)

@@ -169,7 +169,22 @@ class CTranslate2Translator:
         limit = max(decoding.length_limit(n) for n in counts)
         # The target-language token of a multilingual model is given as a prefix and counts as output.
         extra = 1 if self._prefix else 0
-        results = self._translator.translate_batch(
+        try:
+            results = self._call_engine(sources, decoding, limit, extra)
+        except RuntimeError as e:
+            # CTranslate2 loads cuBLAS/cuDNN on the first GPU call; its PyPI wheels need CUDA 12's (seen on a
+            # CUDA 13 H200: "Library libcublas.so.12 is not found or cannot be loaded").
+            if self.device == "cuda" and "Library" in str(e):
+                raise UsageError(f"CTranslate2 cannot run on this GPU: {e}; install CUDA 12 cuBLAS "
+                                 "(pip install nvidia-cublas-cu12) or use --backend transformers --device cuda") from e
+            raise
+        outputs = [result.hypotheses[0] for result in results]
+        if self._prefix:
+            outputs = [tokens[1:] if tokens[:1] == [self._prefix] else tokens for tokens in outputs]
+        return outputs
+
+    def _call_engine(self, sources: list[list[str]], decoding: Decoding, limit: int, extra: int):
+        return self._translator.translate_batch(
             sources,
             target_prefix=[[self._prefix]] * len(sources) if self._prefix else None,
             beam_size=decoding.beam_size,
@@ -182,10 +197,6 @@ class CTranslate2Translator:
             max_input_length=0,  # never truncate the source: over-long units were refused above
             max_batch_size=0,
         )
-        outputs = [result.hypotheses[0] for result in results]
-        if self._prefix:
-            outputs = [tokens[1:] if tokens[:1] == [self._prefix] else tokens for tokens in outputs]
-        return outputs
 
     def translate_batch(self, texts: list[str], decoding: Decoding) -> list[str]:
         """Translate ``texts`` in one batch; one string per input, in order."""
