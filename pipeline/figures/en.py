@@ -13,7 +13,7 @@ from functools import cache
 
 import regex
 
-from pipeline.figures.model import Figure
+from pipeline.figures.model import Claims, Figure
 from pipeline.figures.numbers import (
     EN_ORDINALS,
     EN_SCALES,
@@ -118,18 +118,8 @@ _SCALE = {"hundred": 100, "thousand": 1e3, "million": 1e6, "billion": 1e9, "tril
 
 def extract_en(text: str) -> list[Figure]:
     """Find every figure in English ``text``; spans are offsets into ``text`` itself."""
-    taken = bytearray(len(text))
-    figures: list[Figure] = []
-
-    def free(s: int, e: int) -> bool:
-        return not any(taken[s:e])
-
-    def claim(s: int, e: int) -> None:
-        taken[s:e] = b"\x01" * (e - s)
-
-    def add(fig: Figure) -> None:
-        figures.append(fig)
-        claim(fig.start, fig.end)
+    claims = Claims(len(text))
+    free, claim, add = claims.free, claims.claim, claims.add
 
     _dates(text, free, add)
     for m in _TIME_DOT.finditer(text):
@@ -205,8 +195,7 @@ def extract_en(text: str) -> list[Figure]:
             kind = "multiple" if w in ("twice", "double", "doubled", "triple", "tripled", "thrice") else "quantity"
             add(Figure(m.group(), kind, float(_SOFT_WORDS[w]), m.start(), m.end(), soft=True, written="words",
                        approx=_approx_before(text, m.start())))
-    figures.sort(key=lambda f: f.start)
-    return _merge_ranges(text, figures)
+    return _merge_ranges(text, claims.in_order())
 
 
 def _approx_after(text: str, end: int) -> str | None:

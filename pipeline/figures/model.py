@@ -87,3 +87,29 @@ class CheckResult:
     def ok(self) -> bool:
         """True when no hard issue was found (warnings do not count)."""
         return not self.issues
+
+
+class Claims:
+    """The figures found in a text so far, and the characters they cover.
+
+    Extractors try their patterns from the most specific to the most general; a later pattern may only
+    take characters that no earlier one took (a date's 9日 is not also a quantity).
+    """
+
+    def __init__(self, length: int) -> None:
+        self._taken = bytearray(length)
+        self.figures: list[Figure] = []
+
+    def free(self, start: int, end: int) -> bool:
+        return not any(self._taken[start:end])
+
+    def claim(self, start: int, end: int) -> None:
+        """Mark characters as taken without a figure (an idiom, a name that only looks numeric)."""
+        self._taken[start:end] = b"\x01" * (end - start)
+
+    def add(self, figure: Figure) -> None:
+        self.figures.append(figure)
+        self.claim(figure.start, figure.end)
+
+    def in_order(self) -> list[Figure]:
+        return sorted(self.figures, key=lambda f: f.start)

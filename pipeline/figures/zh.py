@@ -14,7 +14,7 @@ from functools import cache
 
 import regex
 
-from pipeline.figures.model import Figure
+from pipeline.figures.model import Claims, Figure
 from pipeline.figures.numbers import (
     CN_DIGITS,
     clean_float,
@@ -178,18 +178,8 @@ _PLUS = regex.compile(r"\d+(?:\+\d+)+")
 def extract_zh(text: str) -> list[Figure]:
     """Find every figure in Chinese ``text``; spans are offsets into ``text`` itself."""
     norm = normalise_digits(text)
-    taken = bytearray(len(norm))
-    figures: list[Figure] = []
-
-    def free(s: int, e: int) -> bool:
-        return not any(taken[s:e])
-
-    def claim(s: int, e: int) -> None:
-        taken[s:e] = b"\x01" * (e - s)
-
-    def add(fig: Figure) -> None:
-        figures.append(fig)
-        claim(fig.start, fig.end)
+    claims = Claims(len(norm))
+    free, claim, add = claims.free, claims.claim, claims.add
 
     # Five-year plans and names first: 十四五 must not read as an idiom or a slogan.
     for m in _rx(r"十[一二三四五六七八九]五(?=规划|时期|期间|”|末|以来|开局|的|发展|重大|重点|』|’)").finditer(norm):
@@ -270,8 +260,7 @@ def extract_zh(text: str) -> list[Figure]:
     _ranges(text, norm, free, add)
     _ordinals(text, norm, free, add)
     _quantities(text, norm, free, add)
-    figures.sort(key=lambda f: f.start)
-    return figures
+    return claims.in_order()
 
 
 def _slogan_numerals(piece: str) -> bool:
