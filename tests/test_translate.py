@@ -309,3 +309,20 @@ def test_tiny_model_through_both_backends(tiny_model_dir, tmp_path, monkeypatch,
                                  decoding=Decoding(beam_size=2, max_length=40), clause_budget=60, stats=again)
     assert [r.translation for r in repeat] == [r.translation for r in results]
     assert again.translated == 0 and again.from_memory == stats.unique
+
+
+@pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
+def test_tiny_model_repetition_loop_is_retried_with_stricter_decoding(tiny_model_dir, tmp_path, monkeypatch, backend):
+    monkeypatch.setenv("BRIEF_CACHE_DIR", str(tmp_path / "cache"))
+    from pipeline.models import load_translator
+
+    translator = load_translator(str(tiny_model_dir), backend)
+    source = "委员们为贵阳点赞，也为自己点赞。"
+    decoding = Decoding(beam_size=2, max_length=40)
+    # The tiny random model loops on this unit with plain decoding: a real failure, not a fake one.
+    assert "repetition" in check_translation(source, translator.translate_batch([source], decoding)[0])
+    stats = TranslateStats()
+    [result] = translate_texts([source], translator, decoding=decoding, stats=stats)
+    assert stats.retried == 1
+    assert "repetition" not in result.qa_flags
+    assert result.translation == translator.translate_batch([source], decoding.stricter())[0]
