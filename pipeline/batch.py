@@ -3,7 +3,8 @@
 reads: article files; writes per article ``NAME.en.txt`` (the English, blocks in place),
 ``NAME.aligned.jsonl`` (one object per sentence: section, kind, zh, en, source span, QA flags) and, on
 request, ``NAME.aligned.tsv``. Outputs are written atomically; finished articles are skipped on a re-run
-(resumable); a bad file is recorded and the batch goes on.
+(resumable); a bad file is recorded and the batch goes on. Each translated sentence's figures are checked
+against its source (``pipeline.figures.annotate_document``) and what differs becomes a QA flag.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import regex
 from pipeline.document import Document
 from pipeline.engine import Decoding, Translator
 from pipeline.errors import InputError, UsageError
+from pipeline.figures import annotate_document
 from pipeline.memory import TranslationMemory
 from pipeline.segment import DEFAULT_CLAUSE_BUDGET
 from pipeline.terminology import Glossary
@@ -285,6 +287,8 @@ def translate_files(
                     translate_document(document, translator, decoding=decoding, memory=memory,
                                        glossary=glossary, batch_tokens=batch_tokens, clause_budget=clause_budget,
                                        progress=progress.sentences, stats=report.stats)
+                    # Every figure of the English checked against the source: issues become QA flags.
+                    annotate_document(document)
                     for fmt, path in zip(formats, article.outputs(formats)):
                         write_atomic(path, _RENDER[fmt](document))
                     outcome = Outcome(str(article.path), "translated", outputs, sentences=len(sentences),

@@ -227,3 +227,14 @@ def test_tiny_model_end_to_end(tmp_path, tiny_model_dir):
                  "--model", tiny_model_dir, "--backend", "ctranslate2", "--beam", "1", "--format", "txt")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "out" / "a.en.txt").read_text(encoding="utf-8").strip()
+
+
+def test_figures_of_the_english_are_checked_against_the_source(tmp_path, fake):
+    # WordFake writes 10万 as '10 wan': the English says 10 where the source says 100,000.
+    (tmp_path / "a.txt").write_text("标题\n\n全市新增10万名高校毕业生。全市新建公园12个。\n", encoding="utf-8")
+    result = run(tmp_path / "a.txt", "-o", tmp_path / "out", "--no-tm")
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in (tmp_path / "out" / "a.aligned.jsonl").read_text(encoding="utf-8").splitlines()]
+    flags = {row["zh"]: row["qa_flags"] for row in rows}
+    assert any(f.startswith("figures:mismatch") and "100,000" in f for f in flags["全市新增10万名高校毕业生。"])
+    assert not any(f.startswith("figures") for f in flags["全市新建公园12个。"])
