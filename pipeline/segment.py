@@ -48,6 +48,9 @@ EPIGRAPH_PARAGRAPH_MAX_CHARS = 120
 # Lines scanned for title, subtitle, byline and epigraph label.
 FRONT_MATTER_LINES = 8
 DEFAULT_CLAUSE_BUDGET = 150
+# Hard-wrapped text (PDF extraction, newspaper columns): most lines stop mid-sentence at one width. A line
+# of at least this share of that width is a wrapped line, even when it is short enough for a heading.
+WRAPPED_LINE_SHARE = 0.85
 
 _LINE = regex.compile(r"[^\n]+")
 _EDGE_SPACE = regex.compile(r"^\s+|\s+$")
@@ -174,8 +177,14 @@ def ends_sentence(text: str) -> bool:
     return bool(stripped) and (stripped[-1] in SENTENCE_FINAL or stripped.endswith("."))
 
 
-def is_heading(text: str) -> bool:
-    """A short line that does not read as a sentence: no sentence-final mark, no trailing comma."""
+def is_heading(text: str, wrap_width: int | None = None) -> bool:
+    """A short line that does not read as a sentence: no sentence-final mark, no trailing comma.
+
+    In text hard-wrapped at ``wrap_width`` characters (see ``wrap_width``), a line about that wide is a
+    wrapped line of a paragraph, not a heading.
+    """
+    if wrap_width and len(text) >= WRAPPED_LINE_SHARE * wrap_width:
+        return False
     limit = NUMBERED_HEADING_MAX_CHARS if _NUMBERED_HEADING.match(text) else HEADING_MAX_CHARS
     if len(text) > limit or _CREDIT.match(text) or ends_sentence(text) or text[-1] in CONTINUING or text[-1] in MID_SENTENCE_ENDINGS:
         return False
@@ -204,6 +213,16 @@ def is_byline(text: str) -> bool:
 def is_title(text: str) -> bool:
     return (len(text) <= TITLE_MAX_CHARS and not text.endswith(("。", "；", "，", "、", "：", ":"))
             and not is_byline(text) and not is_caption(text) and not _DASH_OPENING.match(text))
+
+
+def wrap_width(lines: list[Line]) -> int | None:
+    """The width text was hard-wrapped at, or None: most lines stop mid-sentence, at nearly one length."""
+    unfinished = sorted(len(line.text) for line in lines if not ends_sentence(line.text))
+    if len(unfinished) < 5 or len(unfinished) < len(lines) / 2:
+        return None
+    width = unfinished[len(unfinished) // 2]
+    near = sum(1 for n in unfinished if abs(n - width) <= 0.15 * width)
+    return width if near >= 0.6 * len(unfinished) else None
 
 
 def has_chinese(text: str) -> bool:
@@ -335,13 +354,14 @@ def _continues(line: Line) -> bool:
 def _body(document: Document, lines: list[Line]) -> None:
     section = Section(heading=None)
     document.sections.append(section)
+    width = wrap_width(lines)
     position = 0
     while position < len(lines):
         line = lines[position]
         if is_caption(line.text):
             section.blocks.append(_block("caption", line))
             position += 1
-        elif is_heading(line.text):
+        elif is_heading(line.text, width):
             section = Section(heading=_block("heading", line))
             document.sections.append(section)
             position += 1

@@ -200,3 +200,16 @@ def test_web_article_with_source_line_and_indented_paragraphs():
     assert document.byline.text.startswith("2023-11-16")
     # An indent opens a paragraph, so the unfinished line is not joined to the next one.
     assert len(document.sections[0].paragraphs) == 3
+
+
+def test_text_hard_wrapped_in_narrow_columns_is_joined_into_paragraphs():
+    text = ("工业强市\n近年来，贵阳市高度重视工业发\n展，强调强省会首先要强产业，强\n产业首先要强工业，工业强则省会\n"
+            "强，并以新型工业化为主攻点。\n市政协主席石邦林以小切口着手对\n贵阳贵安工业园区标准厂房建设及\n"
+            "企业入驻情况开展专题调研，走访\n部分重点企业，召开专题座谈会。\n")
+    document = segment_text(text)
+    assert document.title.text == "工业强市"
+    assert [s.heading for s in document.sections] == [None]
+    assert [p.text for p in document.sections[0].paragraphs] == [
+        "近年来，贵阳市高度重视工业发展，强调强省会首先要强产业，强产业首先要强工业，工业强则省会强，并以新型工业化为主攻点。",
+        "市政协主席石邦林以小切口着手对贵阳贵安工业园区标准厂房建设及企业入驻情况开展专题调研，走访部分重点企业，召开专题座谈会。",
+    ]
