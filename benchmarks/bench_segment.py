@@ -39,6 +39,14 @@ def main() -> None:
         seconds = best_time(text, args.repeat)
         base = base or seconds
         print(f"{factor:>4}x {len(text):>9} {seconds:>9.4f} {len(text) / seconds:>11.0f} {seconds / base:>7.1f}")
+    # The worst case for joining: one paragraph hard-wrapped over thousands of lines.
+    print("\none paragraph hard-wrapped over N lines")
+    base = None
+    for lines in (2000, 20000):
+        text = "\n".join(["这是一行没有结束的文字，继续写下去"] * lines) + "。"
+        seconds = best_time(text, args.repeat)
+        base = base or seconds
+        print(f"{lines:>6} lines {len(text):>9} chars {seconds:>9.4f} s {seconds / base:>7.1f}")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterator, Literal
 
-BlockKind = Literal["kicker", "title", "subtitle", "byline", "epigraph_label", "epigraph", "heading", "paragraph", "caption"]
+BlockKind = Literal["kicker", "title", "subtitle", "byline", "epigraph_label", "epigraph", "heading", "paragraph",
+                    "caption", "page_number"]
 
 
 @dataclass
@@ -113,6 +114,8 @@ class Document:
     encoding: str | None = None
     # Text around each repaired break, six characters each side, e.g. "深刻感悟了贵阳贵安经济社".
     repaired_joins: list[str] = field(default_factory=list)
+    # Page numbers left by PDF extraction: kept with their spans, but not part of the text to translate.
+    furniture: list[Block] = field(default_factory=list)
 
     def blocks(self) -> Iterator[tuple[int | None, Block]]:
         """Every block in source order, with the index of its section (None for the front matter)."""

@@ -19,6 +19,7 @@ Every function here is pure: text in, spans out.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,8 +46,12 @@ NUMBERED_HEADING_MAX_CHARS = 60
 CAPTION_MAX_CHARS = 100
 BYLINE_MAX_CHARS = 60
 EPIGRAPH_PARAGRAPH_MAX_CHARS = 120
+# Labels of an editor's note, which is one paragraph (题记 and 引言 may run over several).
+EDITORS_NOTE_LABELS = ("编者按", "编者的话", "编前语", "导语", "导读", "按语", "摘要")
 # Lines scanned for title, subtitle, byline and epigraph label.
 FRONT_MATTER_LINES = 8
+# At most this many page numbers and captions stand between the two halves of a broken paragraph.
+MAX_LINES_BETWEEN_HALVES = 3
 DEFAULT_CLAUSE_BUDGET = 150
 # Hard-wrapped text (PDF extraction, newspaper columns): most lines stop mid-sentence at one width. A line
 # of at least this share of that width is a wrapped line, even when it is short enough for a heading.
@@ -66,11 +71,14 @@ _CAPTION_DATE = regex.compile(
 )
 _CAPTION_MARK = regex.compile(r"^(?:图为|上图|下图|左图|右图|图片|▲|△|■)|(?:\s|（|\()?摄[）)]?$|摄影[）)]?$")
 # Credits that close an article: (责任编辑：李四), 来源：新华社. Short, but not headings.
-_CREDIT = regex.compile(r"^[（(【\[]?\s*(?:责任编辑|编辑|校对|审核|审校|来源|监制|统筹|值班编辑)\s*[:：]")
-# A dateline or source line under the title: 2023-11-16 08:30　来源：人民网.
-_META = regex.compile(r"^\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s|$)|^(?:来源|发布时间|发布日期)[:：]")
+_CREDIT = regex.compile(r"^[（(【\[]?\s*(?:责任编辑|编辑|校对|审核|审校|来源|监制|统筹|值班编辑)\s*[:：]|^[（(]完[）)]$")
+# A dateline or source line under the title: 2023-11-16 08:30　来源：人民网; 原标题：...
+_META = regex.compile(r"^\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s|$)|^(?:来源|发布时间|发布日期|原标题|原题)[:：]")
+# Page furniture left by PDF extraction: a page number (4, — 3 —, 第3页, 3/12) on a line of its own.
+_PAGE_MARK = regex.compile(r"^(?:[-—–－─\s]*\d{1,4}[-—–－─\s]*|第\s*\d{1,4}\s*页(?:\s*/?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})$")
 _NUMBERED_HEADING = regex.compile(r"^(?:[一二三四五六七八九十]{1,3}、|（[一二三四五六七八九十]{1,3}）|\([一二三四五六七八九十\d]{1,3}\)|\d{1,2}[.、．]\s*\D)")
 _HAN = regex.compile(r"\p{Han}")
+_DIGIT = regex.compile(r"\d")
 _LATIN_LETTER = regex.compile(r"[A-Za-z]")
 _LATIN_END = regex.compile(r"[A-Za-z0-9]$")
 _LATIN_START = regex.compile(r"^[A-Za-z0-9]")
@@ -186,7 +194,7 @@ def is_heading(text: str, wrap_width: int | None = None) -> bool:
     if wrap_width and len(text) >= WRAPPED_LINE_SHARE * wrap_width:
         return False
     limit = NUMBERED_HEADING_MAX_CHARS if _NUMBERED_HEADING.match(text) else HEADING_MAX_CHARS
-    if len(text) > limit or _CREDIT.match(text) or ends_sentence(text) or text[-1] in CONTINUING or text[-1] in MID_SENTENCE_ENDINGS:
+    if len(text) > limit or _CREDIT.match(text) or _META.search(text) or _PAGE_MARK.match(text) or ends_sentence(text) or text[-1] in CONTINUING or text[-1] in MID_SENTENCE_ENDINGS:
         return False
     if len(text) > HEADING_WITH_COMMA_MAX_CHARS and any(mark in text for mark in "，,、"):
         return False
@@ -200,9 +208,12 @@ def is_caption(text: str) -> bool:
         return False
     if _CAPTION_MARK.search(text):
         return True
-    if not _CAPTION_DATE.match(text) or not ends_sentence(text):
+    date = _CAPTION_DATE.match(text)
+    if not date or not ends_sentence(text):
         return False
-    return len(split_sentences(text)) == 1
+    # A caption names who did what (2023年9月，市长调研企业。); a line that goes on to give figures
+    # (2024年1月，全市新增就业1.2万人。) is a report, a body paragraph.
+    return len(split_sentences(text)) == 1 and not _DIGIT.search(text, date.end())
 
 
 def is_byline(text: str) -> bool:
@@ -256,9 +267,26 @@ def segment_text(source: str, *, path: str | None = None, encoding: str | None =
     position = _epigraph(document, lines, position)
     _body(document, lines[position:])
     for _, block in document.blocks():
-        block.sentences = [Sentence(block.text[a:b], block.source_offset(a), block.source_offset(b - 1) + 1)
-                           for a, b in split_sentences(block.text)]
+        block.sentences = _sentences(block)
     return document
+
+
+def _sentences(block: Block) -> list[Sentence]:
+    """The block's sentences with their source spans (linear in the block's pieces and sentences)."""
+    text = block.text
+    starts, sources = [], []  # where each piece's own text begins in ``text``, and in the source
+    position = 0
+    for piece in block.pieces:
+        position += len(piece.joiner)
+        starts.append(position)
+        sources.append(piece.start)
+        position += len(piece.text)
+
+    def to_source(offset: int) -> int:  # a sentence never starts or ends on a joiner (joiners are spaces)
+        index = bisect.bisect_right(starts, offset) - 1
+        return sources[index] + offset - starts[index]
+
+    return [Sentence(text[a:b], to_source(a), to_source(b - 1) + 1) for a, b in split_sentences(text)]
 
 
 def segment_file(path: str | Path) -> Document:
@@ -275,24 +303,36 @@ def _block(kind: BlockKind, line: Line) -> Block:
 
 
 def _front_matter(document: Document, lines: list[Line]) -> int:
-    """Kicker, title, subtitle and byline; returns the index of the first line after them."""
-    position = 0
-    if lines and is_title(lines[0].text) and not _EPIGRAPH_LABEL.match(lines[0].text):
-        document.title = _block("title", lines[0])
-        position = 1
-        # Newspapers put a kicker (引题) above the main title; a second title-like line is the main title
-        # when a subtitle or a byline follows it (otherwise it is the first section heading).
-        if len(lines) > 2 and is_title(lines[1].text) and is_heading(lines[1].text) \
-                and (_DASH_OPENING.match(lines[2].text) or is_byline(lines[2].text)):
-            document.kicker = Block("kicker", document.title.pieces)
-            document.title = _block("title", lines[1])
-            position = 2
+    """Kicker, title, subtitle and byline; returns the index of the first line after them.
+
+    Newspapers stack up to three headlines: a kicker (引题), the main title, and a subtitle (副题, often
+    opening with ——), then a byline or a date/source line. When such a line follows a few title-like
+    lines, they are all headlines; otherwise only the first line can be the title.
+    """
+    if not lines or not is_title(lines[0].text) or _EPIGRAPH_LABEL.match(lines[0].text):
+        return 0
+    heads = 1
+    for index, line in enumerate(lines[1:4], 1):
+        if _is_meta(line.text):
+            if all(is_title(x.text) or _DASH_OPENING.match(x.text) for x in lines[1:index]):
+                heads = index
+            break
+    headlines = lines[:heads]
+    dashed = [x for x in headlines[1:] if _DASH_OPENING.match(x.text)]
+    plain = [x for x in headlines if x not in dashed]
+    if len(plain) == 3 or (len(plain) == 2 and dashed):
+        document.kicker = _block("kicker", plain[0])
+        plain = plain[1:]
+    document.title = _block("title", plain[0])
+    subtitle = dashed[0] if dashed else (plain[1] if len(plain) > 1 else None)
+    if subtitle is not None:
+        document.subtitle = _block("subtitle", subtitle)
+    position = heads
     while position < min(len(lines), FRONT_MATTER_LINES):
         line = lines[position]
-        if document.title and not document.subtitle and _DASH_OPENING.match(line.text) \
-                and len(line.text) <= TITLE_MAX_CHARS:
+        if not document.subtitle and _DASH_OPENING.match(line.text) and len(line.text) <= TITLE_MAX_CHARS:
             document.subtitle = _block("subtitle", line)
-        elif not document.byline and (is_byline(line.text) or (_META.search(line.text) and len(line.text) <= 80)):
+        elif not document.byline and _is_meta(line.text):
             document.byline = _block("byline", line)
         else:
             break
@@ -300,8 +340,18 @@ def _front_matter(document: Document, lines: list[Line]) -> int:
     return position
 
 
+def _is_meta(text: str) -> bool:
+    """A byline, or a date and source line (2023-11-16 08:30　来源：人民网)."""
+    return is_byline(text) or (_META.search(text) is not None and len(text) <= 80)
+
+
 def _epigraph(document: Document, lines: list[Line], position: int) -> int:
-    """An epigraph under a label (题记, 编者按, ...): the label's own line, then the short paragraphs under it."""
+    """An epigraph under a label (题记, 编者按, ...): the label's own line, then the paragraphs under it.
+
+    An editor's note (编者按, 导语, ...) is one paragraph. Under 题记 or 引言 the epigraph runs over the short
+    paragraphs that follow, up to the first long one, a heading or a caption, and never takes the whole
+    article: if nothing ends it, it is the first paragraph alone.
+    """
     if position >= len(lines):
         return position
     line = lines[position]
@@ -315,31 +365,50 @@ def _epigraph(document: Document, lines: list[Line], position: int) -> int:
     if rest:  # 编者按：text on the same line: that paragraph is the epigraph
         document.epigraph.append(Block("epigraph", [Piece(rest, line.start + label.end())]))
         return position
+    one_paragraph = label.group(1) in EDITORS_NOTE_LABELS
+    start = position
     while position < len(lines):
+        if is_heading(lines[position].text) or is_caption(lines[position].text):
+            break
         paragraph, after = _paragraph_at(lines, position, "epigraph")
-        too_long = len(paragraph.text) > EPIGRAPH_PARAGRAPH_MAX_CHARS
-        if is_heading(lines[position].text) or is_caption(lines[position].text) or (too_long and document.epigraph):
+        if len(paragraph.text) > EPIGRAPH_PARAGRAPH_MAX_CHARS and document.epigraph:
             break
         document.epigraph.append(paragraph)
-        _record_joins(document, paragraph)
         position = after
-        if too_long:
+        if one_paragraph or len(paragraph.text) > EPIGRAPH_PARAGRAPH_MAX_CHARS:
             break
+    if position >= len(lines) and len(document.epigraph) > 1:  # nothing ended it: the body was swallowed
+        document.epigraph = document.epigraph[:1]
+        position = start
+        _, position = _paragraph_at(lines, position, "epigraph")
+    for paragraph in document.epigraph:
+        _record_joins(document, paragraph)
     return position
 
 
-def _paragraph_at(lines: list[Line], position: int, kind: BlockKind) -> tuple[Block, int]:
+def _paragraph_at(lines: list[Line], position: int, kind: BlockKind,
+                  aside: list[Line] | None = None) -> tuple[Block, int]:
     """The paragraph starting at ``lines[position]``, joined over breaks; returns it and the next index.
 
-    Only whole lines that continue an unfinished one are joined; a caption or an indented line stops it.
+    Only whole lines that continue an unfinished one are joined; an indented line stops it. Page numbers
+    and photo captions met between the two halves of a broken paragraph (PDF extraction puts them there)
+    are stepped over and added to ``aside``, when given, for the caller to place.
     """
     pieces = [Piece(lines[position].text, lines[position].start)]
     position += 1
-    while position < len(lines) and _unfinished(pieces[-1].text) and _continues(lines[position]):
-        previous, line = pieces[-1].text, lines[position]
+    while position < len(lines) and _unfinished(pieces[-1].text):
+        between = position
+        while aside is not None and between < len(lines) and between - position < MAX_LINES_BETWEEN_HALVES \
+                and (_PAGE_MARK.match(lines[between].text) or is_caption(lines[between].text)):
+            between += 1
+        if between >= len(lines) or not _continues(lines[between]):
+            break
+        if aside is not None:
+            aside.extend(lines[position:between])
+        previous, line = pieces[-1].text, lines[between]
         joiner = " " if _LATIN_END.search(previous) and _LATIN_START.match(line.text) else ""
         pieces.append(Piece(line.text, line.start, joiner))
-        position += 1
+        position = between + 1
     return Block(kind, pieces), position
 
 
@@ -348,7 +417,8 @@ def _unfinished(text: str) -> bool:
 
 
 def _continues(line: Line) -> bool:
-    return not line.indented and not is_caption(line.text) and not _NUMBERED_HEADING.match(line.text)
+    return not (line.indented or is_caption(line.text) or _NUMBERED_HEADING.match(line.text)
+                or _PAGE_MARK.match(line.text))
 
 
 def _body(document: Document, lines: list[Line]) -> None:
@@ -358,7 +428,10 @@ def _body(document: Document, lines: list[Line]) -> None:
     position = 0
     while position < len(lines):
         line = lines[position]
-        if is_caption(line.text):
+        if _PAGE_MARK.match(line.text):
+            document.furniture.append(_block("page_number", line))
+            position += 1
+        elif is_caption(line.text):
             section.blocks.append(_block("caption", line))
             position += 1
         elif is_heading(line.text, width):
@@ -366,11 +439,15 @@ def _body(document: Document, lines: list[Line]) -> None:
             document.sections.append(section)
             position += 1
         else:
-            # A caption that falls between the halves of a broken paragraph ends the join: joining across
-            # it would put the paragraph's second half before the caption, out of source order.
-            paragraph, position = _paragraph_at(lines, position, "paragraph")
+            aside: list[Line] = []
+            paragraph, position = _paragraph_at(lines, position, "paragraph", aside)
             section.blocks.append(paragraph)
             _record_joins(document, paragraph)
+            for line in aside:  # after the paragraph, which starts before them
+                if _PAGE_MARK.match(line.text):
+                    document.furniture.append(_block("page_number", line))
+                else:
+                    section.blocks.append(_block("caption", line))
     if document.sections[0].heading is None and not document.sections[0].blocks:
         document.sections.pop(0)
 

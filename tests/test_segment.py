@@ -123,11 +123,16 @@ def test_article_without_front_matter_starts_with_a_paragraph():
     assert len(document.sections) == 1 and document.sections[0].heading is None
 
 
-def test_caption_after_an_unfinished_line_is_kept_in_source_order():
-    text = ("标题\n\n第一段话说到一半，被分页打断了，后半句在图片说明之后\n\n"
-            "2023年9月，市长调研企业。\n\n接着说完。\n")
-    blocks = [b.text for b in segment_text(text).sections[0].blocks]
-    assert blocks == ["第一段话说到一半，被分页打断了，后半句在图片说明之后", "2023年9月，市长调研企业。", "接着说完。"]
+def test_broken_paragraph_with_a_caption_and_a_page_number_between_its_halves():
+    text = ("标题\n\n第一段话说到一半，被分页打断了，后半句在图片说明之后\n\n— 3 —\n\n"
+            "2023年9月，市长调研企业。\n\n接着说完。\n\n4\n")
+    document = segment_text(text)
+    section = document.sections[0]
+    assert [(b.kind, b.text) for b in section.blocks] == [
+        ("paragraph", "第一段话说到一半，被分页打断了，后半句在图片说明之后接着说完。"),
+        ("caption", "2023年9月，市长调研企业。"),
+    ]
+    assert [b.text for b in document.furniture] == ["— 3 —", "4"]
 
 
 def test_english_words_broken_across_lines_are_joined_with_a_space():
@@ -158,11 +163,16 @@ _pieces = st.sampled_from([
 @settings(max_examples=300, deadline=None)
 @given(st.one_of(st.lists(_pieces, max_size=60).map("".join), st.text(max_size=300)))
 def test_segmentation_never_loses_duplicates_or_reorders_a_character(text):
+    """Every character is in exactly one piece (a verbatim span of the source), and the pieces, in source
+    order, spell the input. A paragraph repaired across a caption or page number is two pieces."""
     document = segment_text(text)
-    blocks = [block for _, block in document.blocks()]
-    assert _without_space("".join(b.text for b in blocks)) == _without_space(text)
-    assert _without_space("".join(s.text for s in document.sentences())) == _without_space(text)
-    starts = [b.start for b in blocks]
+    blocks = [block for _, block in document.blocks()] + document.furniture
+    pieces = sorted((piece for block in blocks for piece in block.pieces), key=lambda p: p.start)
+    assert all(text[p.start:p.start + len(p.text)] == p.text for p in pieces)
+    assert _without_space("".join(p.text for p in pieces)) == _without_space(text)
+    for _, block in document.blocks():  # sentences cover their block, in order
+        assert _without_space("".join(s.text for s in block.sentences)) == _without_space(block.text)
+    starts = [b.start for _, b in document.blocks()]
     assert starts == sorted(starts)
 
 
