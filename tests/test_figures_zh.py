@@ -81,6 +81,55 @@ def test_dates_times_ranges(text, figure, kind, value):
     assert f.value == (pytest.approx(value) if isinstance(value, list) else value)
 
 
+
+@pytest.mark.parametrize("text, figure, value", [
+    ("每户补助3-5万元", "3-5万元", [30_000, 50_000]),
+    ("每户补助三至五万元", "三至五万元", [30_000, 50_000]),
+    ("吸引1至2千人参加", "1至2千人", [1000, 2000]),
+    ("投资2000-3000万元", "2000-3000万元", [2e7, 3e7]),
+    ("投资两千至三千万元", "两千至三千万元", [2e7, 3e7]),
+    ("覆盖十至二十万人", "十至二十万人", [1e5, 2e5]),
+    ("每户补助3万至5万元", "3万至5万元", [30_000, 50_000]),  # both ends scaled: nothing to share
+    ("每户补助1.5-2万元", "1.5-2万元", [15_000, 20_000]),
+])
+def test_one_scale_on_the_high_end_covers_both_ends(text, figure, value):
+    f = _one(text)
+    assert (f.text, f.kind) == (figure, "range")
+    assert f.value == pytest.approx(value)
+
+
+@pytest.mark.parametrize("text, figure, value", [
+    ("还有两三个问题", "两三个", [2, 3]),
+    ("吸引两三万人", "两三万人", [20_000, 30_000]),
+    ("近两三年间", "两三年", [2, 3]),
+    ("三五年内完成", "三五年", [3, 5]),
+    ("来了两三千人", "两三千人", [2000, 3000]),
+    ("来了两三百人", "两三百人", [200, 300]),
+    ("投资七八千万元", "七八千万元", [7e7, 8e7]),
+    ("十一二岁的孩子", "十一二岁", [11, 12]),
+    ("七八十人", "七八十人", [70, 80]),
+])
+def test_adjacent_numerals_are_a_rough_range(text, figure, value):
+    f = _one(text)
+    assert (f.text, f.kind, f.approx) == (figure, "range", "about")
+    assert f.value == pytest.approx(value)
+
+
+@pytest.mark.parametrize("text", ["两三", "三五", "七八", "九一八", "五四"])
+def test_numerals_side_by_side_are_not_read_digit_by_digit(text):
+    assert parse_zh_number(text) is None  # not 23, 35, 78, 918, 54; 二〇一七 (four, a year) still is
+
+
+@pytest.mark.parametrize("text, figure", [
+    ("他们有25\n\n人参加", "25"), ("共有25\n人", "25"), ("第3\n名", None), ("共有25 人", "25 人"),
+    ("第3 名", "第3 名"), ("2024年\n1月", "2024年"),
+])
+def test_figures_do_not_run_over_line_breaks(text, figure):
+    figures = [f.text for f in extract_zh(text) if not f.soft]
+    assert all("\n" not in f for f in figures)
+    if figure:
+        assert figure in figures
+
 @pytest.mark.parametrize("text, figure, value", [
     ("第十七届贵州旅游产业发展大会", "第十七届", 17),
     ("以中共二十大精神为引领", "二十大", 20),

@@ -102,8 +102,12 @@ def _parse_small(text: str) -> float | None:
     if all(c in CN_DIGITS for c in text):
         if len(text) == 1:
             return float(CN_DIGITS[text])
-        # 二〇一七: digit by digit, as years and codes are read.
-        return float("".join(str(CN_DIGITS[c]) for c in text))
+        # 二〇一七: digit by digit, as years and codes are read. Two or three numerals side by side with
+        # no zero among them are a rough range (两三 "two or three", 七八 "seven or eight") or a name
+        # (九一八, 五四), never 23 or 918: those are not a number.
+        if len(text) == 4 or len(text) > 2 and any(c in "零〇○Ｏ" for c in text):
+            return float("".join(str(CN_DIGITS[c]) for c in text))
+        return None
     if any(c not in CN_DIGITS and c not in CN_SMALL_UNITS for c in text):
         return None
     if text[0] in CN_SMALL_UNITS and text[0] not in "十拾":

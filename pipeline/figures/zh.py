@@ -42,7 +42,7 @@ NUMERAL_CHARS = frozenset(CD + CU + CB + "0123456789")
 
 AR = r"\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 # 3千米 is 3 km, not 3,000 m: a unit character that starts a measure word is not a scale.
-MIXED = rf"(?:{AR})(?:\s?(?:[百千](?![米克瓦卡]))?[{CB}]*)"
+MIXED = rf"(?:{AR})(?:[ \t]?(?:[百千](?![米克瓦卡]))?[{CB}]*)"
 CNNUM = rf"[{CD}{CU}][{CD}{CU}{CB}]*(?:点[{CD}]+[{CB}]*)?"
 NUM = rf"(?:{MIXED}|{CNNUM})"
 
@@ -83,7 +83,7 @@ IDIOMS = _longest_first("""
 一路 一批 一大批 一流 一线 一生 一方面 统一 唯一 万一 一时 一点 一番 一味 一连 一举 一早 一手 一贯 一口气
 一揽子 进一步 同一 一行 一员 一类 一并 一齐 一带 一身 一共 一概 一如既往 一目了然 一席之地 一臂之力 一环
 一刀切 一站式 一把手 一大早 一份子 一分子 一下子 一阵 一部分 一如 一应 一体化 一把 一朝 一意 一脉 一蹴而就
-一帆风顺 一马当先 一窝蜂 一年四季 一模一样 一清二楚 一五一十 一穷二白 三番五次 三心二意 七上八下 乱七八糟
+一帆风顺 一马当先 一窝蜂 一年四季 一模一样 一清二楚 一五一十 一穷二白 三番五次 三五成群 三心二意 七上八下 乱七八糟
 四面八方 五湖四海 四分五裂 千方百计 千家万户 千军万马 千辛万苦 千千万万 成千上万 成千上百 万众一心 万无一失
 百花齐放 百姓 老百姓 百货 百科 百度 十分 十足 十全十美 万分 千万别 千万不 千万要 万物 万里 万象 亿万 千里
 十几 三元锂
@@ -111,7 +111,7 @@ _VAGUE = regex.compile(r"(?:上|数|几|成千上|成百上)(?P<u>十万|百万|
 # Digits inside a Latin-letter token are a model name or code (IPX7, VH-3D, 7FRESH, iPhone 6s), not a figure.
 _CODE = regex.compile(r"[A-Za-z]+[-‑]?\d+[A-Za-z\d]*|(?!(?:19|20)\d\d[A-Za-z])\d+[A-Za-z]+\d*[A-Za-z]*(?<![\d.](?:km|kg|cm|mm|m|g|t|mg|GW|MW|kW|kWh|ha|mu))|\d+[+*×]\d+")
 # 破万亿 "over a trillion": a big unit on its own after a verb of reaching.
-_BARE_BIG = regex.compile(r"(?:(?<=(?P<verb>[破过超达近逾上]))|(?<![\d零〇一二三四五六七八九十百千万亿两余多]\s*))"
+_BARE_BIG = regex.compile(r"(?:(?<=(?P<verb>[破过超达近逾上]))|(?<![\d零〇一二三四五六七八九十百千万亿两余多][ \t]*))"
                           r"(?:万亿|亿|万)(?=元|美元|规模|市值|级|大关|[，。、；]|$)")
 # 三分之一 "one third", 百分之百 "100%".
 _FRACTION = regex.compile(rf"(?P<d>{CNNUM}|\d+)分之(?P<n>{CNNUM}|\d+(?:\.\d+)?)|百分百")
@@ -126,52 +126,52 @@ _X_DA_NAME = regex.compile(r"([二三四五六七两])大(?=\p{Han})(?![学型�
 _GROUP_OF = regex.compile(rf"[{CD}{CU}]+国集团")  # 二十国集团 = G20
 _STREET = regex.compile(rf"[{CD}](?:\p{{Han}})?(?:路|街|巷)(?![上面线])")
 
-YEAR = r"(?P<y>\d{4}|[〇零○一二三四五六七八九]{4})\s*年"
-MONTH = r"(?P<m>\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月(?:份)?"
-DAY = r"(?P<d>\d{1,2}|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])\s*[日号]"
+YEAR = r"(?P<y>\d{4}|[〇零○一二三四五六七八九]{4})[ \t]*年"
+MONTH = r"(?P<m>\d{1,2}|十[一二]?|[一二三四五六七八九])[ \t]*月(?:份)?"
+DAY = r"(?P<d>\d{1,2}|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])[ \t]*[日号]"
 _YEAR_TAIL = r"(?:初|底|末|中|年初|年底|年末|年中|上半年|下半年|度)?"
 _DATE = regex.compile(
-    rf"{YEAR}\s*(?:{MONTH}\s*(?:{DAY})?|(?P<ny>元旦)|(?P<tail>初|底|末|年初|年底|年末|年中|上半年|下半年|度))?"
-    rf"|{MONTH}\s*(?:{DAY})?|(?<![第\d零〇一二三四五六七八九十两])(?P<d2>\d{{1,2}}|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])\s*(?P<dm>[日号])"
+    rf"{YEAR}[ \t]*(?:{MONTH}[ \t]*(?:{DAY})?|(?P<ny>元旦)|(?P<tail>初|底|末|年初|年底|年末|年中|上半年|下半年|度))?"
+    rf"|{MONTH}[ \t]*(?:{DAY})?|(?<![第\d零〇一二三四五六七八九十两])(?P<d2>\d{{1,2}}|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])[ \t]*(?P<dm>[日号])"
     rf"(?![线楼院房门口文令车站台馆])|(?P<ny2>元旦)")
-_LIST_MONTH = regex.compile(r"(\d{1,2}|十[一二]?|[一二三四五六七八九])(?=\s*[、和及与至到-]\s*(?:\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月)")
-_LIST_DECADE = regex.compile(r"(\d{2}|[一二三四五六七八九]十)(?=\s*[、和及与至到-]\s*(?:\d{2}|[一二三四五六七八九]十)\s*年代)")
+_LIST_MONTH = regex.compile(r"(\d{1,2}|十[一二]?|[一二三四五六七八九])(?=[ \t]*[、和及与至到-][ \t]*(?:\d{1,2}|十[一二]?|[一二三四五六七八九])[ \t]*月)")
+_LIST_DECADE = regex.compile(r"(\d{2}|[一二三四五六七八九]十)(?=[ \t]*[、和及与至到-][ \t]*(?:\d{2}|[一二三四五六七八九]十)[ \t]*年代)")
 # 1-9月, 1至9月份: the first nine months
-_MONTH_RANGE = regex.compile(r"(?P<a>\d{1,2}|十[一二]?|[一二三四五六七八九])\s*(?:-|~|—|–|至|到)\s*"
-                             r"(?P<b>\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月份?")
+_MONTH_RANGE = regex.compile(r"(?P<a>\d{1,2}|十[一二]?|[一二三四五六七八九])[ \t]*(?:-|~|—|–|至|到)[ \t]*"
+                             r"(?P<b>\d{1,2}|十[一二]?|[一二三四五六七八九])[ \t]*月份?")
 # 80后, 90后: the generation born in the 1980s, 1990s.
-_GENERATION = regex.compile(r"(?<!\d)(?P<c>[0-9]0)(?=后|\s*、\s*[0-9]0后)")
+_GENERATION = regex.compile(r"(?<!\d)(?P<c>[0-9]0)(?=后|[ \t]*、[ \t]*[0-9]0后)")
 # 半数, 过半, 一半: half (50%), soft.
 _HALF = regex.compile(r"半数以上|半数|过半|一半")
-_LIST_DAY = regex.compile(r"(\d{1,2})(?=\s*[、和及与至到-]\s*\d{1,2}\s*[日号])")
-_DECADE = regex.compile(r"(?:(?P<cent>\d{2}|二十|十九)\s*世纪\s*)?(?P<c0>[一二三四五六七八])?(?P<c>\d{2}|\d{4}|[一二三四五六七八九]十)\s*年代")
+_LIST_DAY = regex.compile(r"(\d{1,2})(?=[ \t]*[、和及与至到-][ \t]*\d{1,2}[ \t]*[日号])")
+_DECADE = regex.compile(r"(?:(?P<cent>\d{2}|二十|十九)[ \t]*世纪[ \t]*)?(?P<c0>[一二三四五六七八])?(?P<c>\d{2}|\d{4}|[一二三四五六七八九]十)[ \t]*年代")
 _TIME_CONTEXT = r"(?:上午|下午|晚上|凌晨|早上|中午|傍晚|夜间|夜里|晚|早|今天|昨天|明天|当天|当晚|日|号|时间)"
 _TIME = regex.compile(
-    rf"(?P<h>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*(?:时|点)\s*(?:(?P<mi>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*分|(?P<half>半))"
-    rf"|(?<={_TIME_CONTEXT}\s*)(?P<h2>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*(?:时|点)(?:钟|整|许|左右)?"
-    rf"|(?P<h3>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*(?:时|点)(?:钟|整|许)"
+    rf"(?P<h>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})[ \t]*(?:时|点)[ \t]*(?:(?P<mi>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})[ \t]*分|(?P<half>半))"
+    rf"|(?<={_TIME_CONTEXT}[ \t]*)(?P<h2>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})[ \t]*(?:时|点)(?:钟|整|许|左右)?"
+    rf"|(?P<h3>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})[ \t]*(?:时|点)(?:钟|整|许)"
     rf"|(?<![\d.:])(?P<h4>\d{{1,2}}):(?P<mi4>\d{{2}})(?![\d:])")
 _PERCENT = regex.compile(
-    rf"(?P<n0>{NUM})(?=个?\s*[和、与及至到]\s*{NUM}\s*个?百分点)"
-    rf"|(?P<pre>百分之)\s*(?P<n>{NUM})"
-    rf"|(?P<n2>{NUM})\s*(?P<sign>%|‰)"
-    rf"|(?P<n3>{NUM})\s*(?P<pp>个?百分点)"
-    rf"|(?P<n4>[一二三四五六七八九两]|[1-9](?:\.\d)?)\s*成(?![为员立功本品就长熟绩交年了果型效分])")
+    rf"(?P<n0>{NUM})(?=个?[ \t]*[和、与及至到][ \t]*{NUM}[ \t]*个?百分点)"
+    rf"|(?P<pre>百分之)[ \t]*(?P<n>{NUM})"
+    rf"|(?P<n2>{NUM})[ \t]*(?P<sign>%|‰)"
+    rf"|(?P<n3>{NUM})[ \t]*(?P<pp>个?百分点)"
+    rf"|(?P<n4>[一二三四五六七八九两]|[1-9](?:\.\d)?)[ \t]*成(?![为员立功本品就长熟绩交年了果型效分])")
 _ROMAN = regex.compile("[\u2160-\u216b]")
 # 6.7-6.9%, 10%到12%: the percent sign of the second end covers the first.
-_PCT_RANGE = regex.compile(rf"(?P<a>{AR})\s*%?\s*(?:-|~|—|–|至|到)\s*(?P<b>{AR})\s*%")
-_RANGE = regex.compile(rf"(?P<a>{NUM})\s*(?P<ua>%|{UNIT})?\s*(?:-|~|—|–|－|至|到)\s*(?P<b>{NUM})\s*(?P<ub>%|{UNIT})")
+_PCT_RANGE = regex.compile(rf"(?P<a>{AR})[ \t]*%?[ \t]*(?:-|~|—|–|至|到)[ \t]*(?P<b>{AR})[ \t]*%")
+_RANGE = regex.compile(rf"(?P<a>{NUM})[ \t]*(?P<ua>%|{UNIT})?[ \t]*(?:-|~|—|–|－|至|到)[ \t]*(?P<b>{NUM})[ \t]*(?P<ub>%|{UNIT})")
 _ORDINAL = regex.compile(
-    rf"第\s*(?P<n>{NUM})\s*(?P<u>{UNIT})?"
-    rf"|(?P<n2>{CNNUM}|\d+)\s*届"
-    rf"|(?P<n3>{CNNUM}|\d+)\s*次(?=(?:全体)?会议|全会|代表大会|党代会|大会|常委会|全委会|主席会议)"
+    rf"第[ \t]?(?P<n>{NUM})(?:[ \t]?(?P<u>{UNIT}))?"
+    rf"|(?P<n2>{CNNUM}|\d+)[ \t]*届"
+    rf"|(?P<n3>{CNNUM}|\d+)[ \t]*次(?=(?:全体)?会议|全会|代表大会|党代会|大会|常委会|全委会|主席会议)"
     rf"|(?P<party>党的|中共|共产党)?(?P<n4>[一二三四五六七八九十]{{1,3}})大(?![学型量批多家小楼厦])"
     rf"|(?P<fyp>十[一二三四五六七八九]五)(?!年|个|名|日|号|%|万|亿|千|百|点)"
-    rf"|(?P<n5>{NUM})\s*周年"
-    rf"|(?P<n6>{NUM})\s*号(?:线|(?=楼|院|房|门|口|地铁|文件|令|馆|站|台|车|机|卫星))")
-_PREFIX = regex.compile("(" + "|".join(p for p, _ in PREFIX_APPROX) + r")(?:有|为|达)?\s*$")
+    rf"|(?P<n5>{NUM})[ \t]*周年"
+    rf"|(?P<n6>{NUM})[ \t]*号(?:线|(?=楼|院|房|门|口|地铁|文件|令|馆|站|台|车|机|卫星))")
+_PREFIX = regex.compile("(" + "|".join(p for p, _ in PREFIX_APPROX) + r")(?:有|为|达)?[ \t]*$")
 _QUANTITY = regex.compile(
-    rf"(?P<n>{NUM})(?P<s1>余|多|来|几)?(?P<big>[{CB}]+)?(?P<half>个半|半)?\s*(?P<u>{UNIT})?(?P<s2>余|多|来|半)?(?P<s3>有余|以上|左右|上下|之多|开外|以内|以下)?")
+    rf"(?P<n>{NUM})(?P<s1>余|多|来|几)?(?P<big>[{CB}]+)?(?P<half>个半|半)?(?:[ \t]?(?P<u>{UNIT}))?(?P<s2>余|多|来|半)?(?P<s3>有余|以上|左右|上下|之多|开外|以内|以下)?")
 _PLUS = regex.compile(r"\d+(?:\+\d+)+")
 
 
@@ -240,7 +240,7 @@ def extract_zh(text: str) -> list[Figure]:
                     tail = _rx(r"\p{Han}{1,2}").match(norm[end:])
                     end += len(tail.group()) if tail else 0
                 add(_fig(text, m.start(), end, "numeric_name", None, soft=True, written="words"))
-    for m in _rx(r"双\s*(?:\d{1,2}|十[一二]?)").finditer(norm):
+    for m in _rx(r"双[ \t]*(?:\d{1,2}|十[一二]?)").finditer(norm):
         if free(m.start(), m.end()):
             add(_fig(text, m.start(), m.end(), "numeric_name", None, soft=True))
     for m in _PLUS.finditer(norm):
@@ -410,12 +410,29 @@ def _ranges(text, norm, free, add) -> None:
         if not free(s, e):
             continue
         a, b = parse_zh_number(m.group("a")), parse_zh_number(m.group("b"))
-        if a is None or b is None or a >= b:
+        if a is None or b is None:
+            continue
+        scale = _shared_scale(m.group("a"), m.group("b")) if not m.group("ua") else 1
+        if a * scale < b:
+            a = clean_float(a * scale)  # 3-5万元, 三至五万: the scale of the high end covers the low end
+        if a >= b:
             continue
         unit = m.group("ub")
         if unit == "年" and 1000 <= a <= 2999 and 1000 <= b <= 2999:
             unit = "years"
         add(_fig(text, s, e, "range", [a, b], unit=UNIT_NAMES.get(unit, unit)))
+
+
+def _shared_scale(low: str, high: str) -> float:
+    """The scale a range's high end writes for both ends: 万 in 3-5万, 千 in 1至2千, 千万 in 三至五千万; 1
+    when the low end has a scale of its own (3万至5万, 两千至三千万 keeps only 万 for the low end)."""
+    if low[-1:] in CB:
+        return 1.0
+    m = _rx(rf"(?<=[\d{CD}十])(?P<small>[百千](?![米克瓦卡]))?[ \t]?(?P<big>[{CB}]*)$").search(high)
+    if not m or not m.group("small") and not m.group("big"):
+        return 1.0
+    units = m.group("big") if low[-1:] in CU else (m.group("small") or "") + m.group("big")
+    return (parse_zh_number("一" + units) or 1.0) if units else 1.0
 
 
 def _ordinals(text, norm, free, add) -> None:
@@ -442,7 +459,7 @@ def _ordinals(text, norm, free, add) -> None:
         soft = v == 2 and unit in ("天", "日", "次", "年") and bool(m.group("n"))
         fig = _fig(text, s, e, "ordinal", v, unit=unit, soft=soft)
         # 十三届二次会议: the term and the session are one expression with two numbers.
-        nxt = _rx(rf"\s*(?P<n>{CNNUM}|\d+)\s*次(?:全体)?(?:会议|全会)").match(norm[e:])
+        nxt = _rx(rf"[ \t]*(?P<n>{CNNUM}|\d+)[ \t]*次(?:全体)?(?:会议|全会)").match(norm[e:])
         if m.group("n2") and nxt:
             v2 = parse_zh_number(nxt.group("n"))
             if v2 is not None:
@@ -480,7 +497,10 @@ def _quantities(text, norm, free, add) -> None:
         if approx == "less_than" and unit in TIME_UNITS and norm[max(0, s - 1):s] == "近":
             approx = None  # 近两年 is "the past two years", not "nearly two years"
         if range_value is not None:
-            add(_fig(text, s, e, "range", list(range_value), unit=UNIT_NAMES.get(unit, unit), approx="about"))
+            # 一二线城市 "first- and second-tier cities": without a unit or a scale, a name as often as a count.
+            bare = unit is None and raw[-1] in CD
+            add(_fig(text, s, e, "range", list(range_value), unit=UNIT_NAMES.get(unit, unit), approx="about",
+                     soft=bare))
             continue
         if written == "words" and v == 1:
             # A lone 一 is "a": a figure only when it measures time (一年来 = over the past year), and
@@ -515,12 +535,19 @@ def _quantities(text, norm, free, add) -> None:
 
 
 def _adjacent_range(raw: str) -> tuple[float, float] | None:
-    """三四 (3 or 4), 七八十 (70 to 80), 十七八 (17 or 18): Chinese for a rough range."""
-    m = _rx(r"([一二三四五六七八九])([二两三四五六七八九])([十百千万]?)").fullmatch(raw)
-    if m and CN_DIGITS[m.group(2)] == CN_DIGITS[m.group(1)] + 1:
-        scale = parse_zh_number("一" + m.group(3)) if m.group(3) else 1
-        return CN_DIGITS[m.group(1)] * scale, CN_DIGITS[m.group(2)] * scale
-    m = _rx(r"十([一二三四五六七八])([二三四五六七八九])").fullmatch(raw)
-    if m and CN_DIGITS[m.group(2)] == CN_DIGITS[m.group(1)] + 1:
-        return 10 + CN_DIGITS[m.group(1)], 10 + CN_DIGITS[m.group(2)]
-    return None
+    """三四 (3 or 4), 两三万 (20,000 to 30,000), 七八千万 (70 to 80 million), 十七八 (17 or 18), 三五 (3 to 5):
+    two numerals side by side, then any run of units, are Chinese for a rough range."""
+    m = _rx(r"(?P<t>十)?(?P<a>[一两二三四五六七八九])(?P<b>[二两三四五六七八九])(?P<s>[十百千万萬亿億]*)").fullmatch(raw)
+    if not m:
+        return None
+    a, b = CN_DIGITS[m.group("a")], CN_DIGITS[m.group("b")]
+    if not (b == a + 1 or (a, b) == (3, 5) and not m.group("t")):
+        return None
+    if m.group("t"):
+        if m.group("s")[:1] in ("十", "百", "千"):
+            return None  # 十七八十 is not a number
+        a, b = a + 10, b + 10
+    scale = parse_zh_number("一" + m.group("s")) if m.group("s") else 1
+    if scale is None:
+        return None
+    return clean_float(a * scale), clean_float(b * scale)
