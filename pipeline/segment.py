@@ -154,11 +154,38 @@ def split_clauses(text: str, budget: int = DEFAULT_CLAUSE_BUDGET) -> list[tuple[
         return [(0, len(text))] if text else []
     for marks in ("；;", "，,：:", "、"):
         cuts = [m.end() for m in regex.finditer(f"[{regex.escape(marks)}][{regex.escape(CLOSERS)}]*", text)]
-        cuts = [c for c in cuts if 0 < c < len(text)]
+        cuts = [c for c in cuts if 0 < c < len(text) and not _inside_number(text, c)]
         if cuts:
             pieces = _pack([0, *cuts, len(text)], budget)
             return [span for a, b in pieces for span in _offset(split_clauses(text[a:b], budget), a)]
-    return [(a, min(a + budget, len(text))) for a in range(0, len(text), budget)]
+    return _hard_cuts(text, budget)
+
+
+def _hard_cuts(text: str, budget: int) -> list[tuple[int, int]]:
+    """Spans of at most ``budget`` characters, cut where no word or number is split when there is a choice."""
+    spans, start = [], 0
+    while len(text) - start > budget:
+        cut = start + budget
+        while cut > start + 1 and _joined(text[cut - 1], text[cut]):
+            cut -= 1
+        if cut == start + 1 and _joined(text[cut - 1], text[cut]):  # one long word: cut it at the budget
+            cut = start + budget
+        spans.append((start, cut))
+        start = cut
+    spans.append((start, len(text)))
+    return spans
+
+
+def _joined(left: str, right: str) -> bool:
+    """Two characters of one Latin word or one number (12.5, 12,345)."""
+    word = "0123456789.,%"
+    return (left.isascii() and right.isascii() and (left.isalnum() or left in word)
+            and (right.isalnum() or right in word))
+
+
+def _inside_number(text: str, cut: int) -> bool:
+    """An ASCII comma or colon between digits is a thousands separator or a time (12,345; 9:30)."""
+    return text[cut - 1] in ",:" and text[cut - 2: cut - 1].isdigit() and text[cut: cut + 1].isdigit()
 
 
 def _pack(bounds: list[int], budget: int) -> list[tuple[int, int]]:
@@ -437,6 +464,9 @@ def _body(document: Document, lines: list[Line]) -> None:
         elif is_heading(line.text, width):
             section = Section(heading=_block("heading", line))
             document.sections.append(section)
+            position += 1
+        elif _META.search(line.text) or _CREDIT.match(line.text):  # 原标题：..., （完）: a line of its own
+            section.blocks.append(_block("paragraph", line))
             position += 1
         else:
             aside: list[Line] = []

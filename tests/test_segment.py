@@ -223,3 +223,41 @@ def test_text_hard_wrapped_in_narrow_columns_is_joined_into_paragraphs():
         "近年来，贵阳市高度重视工业发展，强调强省会首先要强产业，强产业首先要强工业，工业强则省会强，并以新型工业化为主攻点。",
         "市政协主席石邦林以小切口着手对贵阳贵安工业园区标准厂房建设及企业入驻情况开展专题调研，走访部分重点企业，召开专题座谈会。",
     ]
+
+
+@pytest.mark.parametrize("text, budget, clauses", [
+    ("全市比上年同期增加了12,345人，就业人数达到1,234,567人，会议在9:30开始，结束",
+     20, ["全市比上年同期增加了12,345人，", "就业人数达到1,234,567人，", "会议在9:30开始，结束"]),
+    ("全市比上年同期增加了12345人就业人数达到", 12, ["全市比上年同期增加了", "12345人就业人数达到"]),
+])
+def test_clauses_never_cut_inside_a_number(text, budget, clauses):
+    assert [text[a:b] for a, b in split_clauses(text, budget)] == clauses
+
+
+@pytest.mark.parametrize("line, caption", [
+    ("2024年1月，全市新增就业1.2万人，同比增长5%。", False),  # a date-led report, not a photo
+    ("2023年5月，副市长带队开展“筑人才·强省会”招引活动。", True),
+])
+def test_captions_describe_a_scene_not_figures(line, caption):
+    assert is_caption(line) is caption
+
+
+def test_editors_note_is_one_paragraph_and_never_swallows_the_article():
+    text = "标题\n\n编者按\n\n这是一段编者按。\n\n全市新建公园12个。\n\n居民纷纷点赞。\n"
+    document = segment_text(text)
+    assert [b.text for b in document.epigraph] == ["这是一段编者按。"]
+    assert [b.text for b in document.sections[0].paragraphs] == ["全市新建公园12个。", "居民纷纷点赞。"]
+    document = segment_text("标题\n\n题记\n\n短句一。\n\n短句二。\n\n短句三。\n")
+    assert [b.text for b in document.epigraph] == ["短句一。"]
+    assert len(document.sections[0].paragraphs) == 2
+
+
+def test_headlines_before_a_byline_and_trailers_are_not_headings():
+    text = ("聚焦高质量发展\n我国前三季度经济运行总体平稳\n稳中向好态势持续巩固\n本报记者 赵六\n"
+            "原标题：经济运行总体平稳\n国家统计局18日发布数据，前三季度经济增长5.2%。\n（完）\n")
+    document = segment_text(text)
+    assert (document.kicker.text, document.title.text, document.subtitle.text, document.byline.text) == (
+        "聚焦高质量发展", "我国前三季度经济运行总体平稳", "稳中向好态势持续巩固", "本报记者 赵六")
+    assert [s.heading for s in document.sections] == [None]
+    assert [b.text for b in document.sections[0].blocks] == [
+        "原标题：经济运行总体平稳", "国家统计局18日发布数据，前三季度经济增长5.2%。", "（完）"]
