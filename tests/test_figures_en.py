@@ -78,6 +78,20 @@ def test_dates(text, value):
     assert (f.kind, f.value) == ("date", value)
 
 
+@pytest.mark.parametrize("text, value", [
+    ("on Jan 17 they met", "--01-17"), ("in Feb 2024", "2024-02"), ("17 Jan 2024", "2024-01-17"),
+    ("Sept 5, 2023", "2023-09-05"), ("on Mar 3", "--03-03"), ("by Dec 31", "--12-31"),
+])
+def test_abbreviated_months_need_no_full_stop(text, value):
+    (f,) = extract_en(text)
+    assert (f.kind, f.value) == ("date", value)
+
+
+@pytest.mark.parametrize("text", ["Jan Smith spoke", "since Mar", "Dec said so"])
+def test_abbreviated_month_without_day_or_year_is_not_a_date(text):
+    assert [f for f in extract_en(text) if f.kind == "date"] == []
+
+
 @pytest.mark.parametrize("text, kind, value", [
     ("at 9:30 a.m.", "time", "09:30"), ("at 7 p.m.", "time", "19:00"), ("at 17:10 today", "time", "17:10"),
     ("in the 1990s", "decade", 1990), ("in the '90s", "decade", 1990), ("in '18", "year", 2018),

@@ -34,7 +34,8 @@ MONTHS = {"january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june":
           "september": 9, "october": 10, "november": 11, "december": 12, "jan": 1, "feb": 2, "mar": 3, "apr": 4,
           "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12}
 _MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
-          r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.)")
+          r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)(?:\.|\b))")
+_ABBREVIATED = frozenset(("Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sept", "Sep", "Oct", "Nov", "Dec"))
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
 _NUMBER_WORD = "|".join(sorted(list(EN_UNITS) + list(EN_TENS) + list(EN_ORDINALS) + list(EN_SCALES),
                                key=len, reverse=True))
@@ -222,6 +223,8 @@ def _dates(text, free, add) -> None:
         s = m.start("m5") if m.group("m5") else m.start()
         if m.group("m5") and month in ("May", "March") and not _MONTH_CONTEXT.search(text[max(0, s - 12):s]):
             continue
+        if m.group("m5") and month in _ABBREVIATED:
+            continue  # "Jan", "Mar" with no day or year are a name or a verb; "Jan. 17" and "Mar 2024" are dates
         if not free(s, m.end()):
             continue
         d = int(day) if day else None
