@@ -528,6 +528,7 @@ def document_to_json(document: Document, *, clause_budget: int | None = None) ->
         ],
         "captions": [b.text for b in document.captions],
         "repaired_joins": document.repaired_joins,
+        "page_numbers": [b.text for b in document.furniture],
         "front_matter": [detail(b) for i, b in document.blocks() if i is None],
         "source": {"path": document.path, "encoding": document.encoding, "characters": len(document.source)},
     }
