@@ -69,6 +69,31 @@ def test_seeded_errors_are_found(source, target, expected):
     assert _types(source, target) == expected
 
 
+@pytest.mark.parametrize("source, target, units", [
+    ("投资90亿元。", "It invested 9 billion US dollars.", ("yuan", "US dollars")),
+    ("投资90亿美元。", "It invested 9 billion yuan.", ("US dollars", "yuan")),
+    ("全长30公里。", "It is 30 miles long.", ("kilometres", "miles")),
+    ("面积2.5万平方公里。", "It covers 25,000 square miles.", ("square kilometres", "square miles")),
+    ("出口3万吨。", "It exported 30,000 kilograms.", ("tonnes", "kilograms")),
+])
+def test_a_unit_changed_within_its_family_is_a_mismatch(source, target, units):
+    (issue,) = check(source, target).issues
+    assert issue.type == "mismatch"
+    assert all(u in issue.message for u in units)
+
+
+@pytest.mark.parametrize("source, target", [
+    ("投资90亿元。", "It invested 9 billion yuan."), ("投资90亿元。", "It invested RMB 9 billion."),
+    ("投资90亿元。", "It invested $9 billion."),  # Taiwanese and Hong Kong 元 are dollars
+    ("投资90亿元。", "It invested 9 billion."), ("投资90亿美元。", "It invested US$9 billion."),
+    ("全长30公里。", "It is 30 km long."), ("全长30公里。", "It is 30 kilometers long."),
+    ("面积2.5万平方公里。", "It covers 25,000 sq km."), ("出口3万吨。", "It exported 30,000 tons."),
+    ("全市新增就业10万人。", "The city added 100,000 jobs."),
+])
+def test_units_agreeing_or_left_out_raise_no_issue(source, target):
+    assert check(source, target).ok
+
+
 @pytest.mark.parametrize("source, target, ok", [
     ("HMX-1 在白宫练习了 58 次着陆。", "HMX-1 conducted 58 practice landings.", True),
     ("HMX-1 在白宫练习了 58 次着陆。", "HMX-8 conducted 58 practice landings.", False),

@@ -65,6 +65,70 @@ def _code_issues(source_figures: list[Figure], target: str) -> list[tuple[str, s
     return out
 
 
+# Units a source and a translation must agree on, by family. Keys are the units the Chinese extractor
+# gives (its English names, or the Chinese unit where it has none); values are (family, member).
+SOURCE_UNITS = {
+    "yuan": ("currency", "yuan"), "人民币": ("currency", "yuan"), "块": ("currency", "yuan"),
+    "块钱": ("currency", "yuan"), "US dollars": ("currency", "US dollars"), "euros": ("currency", "euros"),
+    "pounds": ("currency", "pounds"), "yen": ("currency", "yen"), "港元": ("currency", "Hong Kong dollars"),
+    "韩元": ("currency", "won"), "卢布": ("currency", "roubles"),
+    "km": ("length", "kilometres"), "m": ("length", "metres"), "英里": ("length", "miles"),
+    "厘米": ("length", "centimetres"), "毫米": ("length", "millimetres"),
+    "km2": ("area", "square kilometres"), "平方千米": ("area", "square kilometres"),
+    "m2": ("area", "square metres"), "hectares": ("area", "hectares"), "mu": ("area", "mu"),
+    "kg": ("mass", "kilograms"), "tonnes": ("mass", "tonnes"), "克": ("mass", "grams"), "斤": ("mass", "jin"),
+}
+# English units written next to a number (before it for currency signs, after it for words). A bare "$" or
+# "dollars" is left out: Taiwanese and Hong Kong 元 are dollars, so only "US dollars" conflicts with 元.
+_EN_UNIT_AFTER = regex.compile(
+    r"[\s-]*(?:(?P<usd>(?:US|U\.S\.|American)\s*dollars?)|(?P<hkd>(?:Hong\s+Kong|HK)\s*dollars?)"
+    r"|(?P<yuan>yuan|renminbi|RMB)|(?P<euros>euros?)|(?P<yen>yen)|(?P<won>won)|(?P<roubles>r(?:o)?ubles?)"
+    r"|(?P<sqkm>(?:square|sq\.?)\s*(?:kilomet(?:re|er)s?|km))|(?P<sqmi>(?:square|sq\.?)\s*miles?)"
+    r"|(?P<sqm>(?:square|sq\.?)\s*(?:met(?:re|er)s?|m)|m2|m²)|(?P<km2>km2|km²)|(?P<ha>hectares?|ha)"
+    r"|(?P<acres>acres?)|(?P<km>kilomet(?:re|er)s?|km)|(?P<mi>miles?)|(?P<metres>met(?:re|er)s?)"
+    r"|(?P<cm>centimet(?:re|er)s?|cm)|(?P<mm>millimet(?:re|er)s?|mm)|(?P<kg>kilo(?:gram)?s?|kg)"
+    r"|(?P<tonnes>(?:metric\s+)?tonn?e?s)|(?P<lb>lbs?)|(?P<grams>grams?|g))\b", regex.IGNORECASE)
+_EN_UNIT_NAMES = {"usd": ("currency", "US dollars"), "hkd": ("currency", "Hong Kong dollars"),
+                  "yuan": ("currency", "yuan"), "euros": ("currency", "euros"), "yen": ("currency", "yen"),
+                  "won": ("currency", "won"), "roubles": ("currency", "roubles"),
+                  "sqkm": ("area", "square kilometres"), "km2": ("area", "square kilometres"),
+                  "sqmi": ("area", "square miles"), "sqm": ("area", "square metres"), "ha": ("area", "hectares"),
+                  "acres": ("area", "acres"), "km": ("length", "kilometres"), "mi": ("length", "miles"),
+                  "metres": ("length", "metres"), "cm": ("length", "centimetres"),
+                  "mm": ("length", "millimetres"), "kg": ("mass", "kilograms"), "tonnes": ("mass", "tonnes"),
+                  "lb": ("mass", "pounds"), "grams": ("mass", "grams")}
+_EN_SIGNS = {"US$": ("currency", "US dollars"), "USD": ("currency", "US dollars"),
+             "HK$": ("currency", "Hong Kong dollars"), "HKD": ("currency", "Hong Kong dollars"),
+             "€": ("currency", "euros"), "EUR": ("currency", "euros"), "£": ("currency", "pounds"),
+             "GBP": ("currency", "pounds"), "JPY": ("currency", "yen"), "RMB": ("currency", "yuan"),
+             "Rmb": ("currency", "yuan"), "CNY": ("currency", "yuan"), "KRW": ("currency", "won"),
+             "RUB": ("currency", "roubles"), "km": ("length", "kilometres"), "m": ("length", "metres"),
+             "cm": ("length", "centimetres"), "mm": ("length", "millimetres"), "kg": ("mass", "kilograms"),
+             "t": ("mass", "tonnes"), "g": ("mass", "grams"), "ha": ("area", "hectares")}
+
+
+def target_unit(target: str, figure: Figure) -> tuple[str, str] | None:
+    """The (family, member) of the unit an English figure states, or ``None`` when it states none we know."""
+    if figure.unit in _EN_SIGNS:
+        return _EN_SIGNS[figure.unit]
+    m = _EN_UNIT_AFTER.match(target, figure.end)
+    if m:
+        return _EN_UNIT_NAMES[m.lastgroup]
+    return None
+
+
+def _unit_conflict(s_fig: Figure, t_fig: Figure, target: str) -> tuple[str, str] | None:
+    """(source unit, English unit) when both name a unit of one family and not the same one: 90亿美元 and
+    "9 billion yuan", 30公里 and "30 miles". A unit the English leaves out is no conflict."""
+    if s_fig.kind not in ("quantity", "range") or t_fig.kind not in ("quantity", "range"):
+        return None
+    s_unit = SOURCE_UNITS.get(s_fig.unit or "")
+    t_unit = target_unit(target, t_fig)
+    if s_unit and t_unit and s_unit[0] == t_unit[0] and s_unit[1] != t_unit[1]:
+        return s_unit[1], t_unit[1]
+    return None
+
+
 @dataclass
 class Atom:
     """One number inside a figure: its comparison family, acceptable values and whether it is hard."""
@@ -295,6 +359,10 @@ def compare_figures(source: str, target: str, source_figures: list[Figure],
             continue
         done.add((id(s.figure), id(t.figure)))
         matches.append((s.figure, t.figure))
+        conflict = _unit_conflict(s.figure, t.figure, target)
+        if conflict and _values_match(s, t):
+            report("mismatch", s.figure, t.figure,
+                   f"{s.figure.text!r} is in {conflict[0]}, the translation says {t.figure.text!r} in {conflict[1]}")
         kinds = {s.figure.kind, t.figure.kind}
         if kinds == {"percent", "percentage_points"}:
             report("points_vs_percent", s.figure, t.figure,
