@@ -253,6 +253,45 @@ def test_cli_check_bad_inputs_are_one_line_errors_exit_2(pair, source, target, m
     assert len(result.output.strip().splitlines()) == 1
 
 
+def test_cli_check_aligned_ignores_trailing_blank_lines(pair):
+    s, t = pair("全市新增就业10万人。\n\n\n", "The city added 100,000 jobs.\n")
+    result = _run("check", s, t, "--aligned")
+    assert result.exit_code == 0, result.output
+
+
+def test_cli_check_chinese_against_itself_is_an_input_error(pair):
+    s, _ = pair("全市新增就业10万人。\n", "")
+    result = _run("check", s, s)
+    assert result.exit_code == 2
+    assert "has no English" in result.output and len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("source, target, subtype", [
+    ("全市新增就业10万人。", "The city added 10,000 jobs.", "scale"),
+    ("此案嫌疑人25岁。", "The suspect is 22 years old.", "value"),
+    ("投资90亿元。", "It invested 9 billion US dollars.", "unit"),
+    ("HMX-1 在白宫练习了 58 次着陆。", "HMX-8 conducted 58 practice landings.", "code"),
+])
+def test_mismatches_say_what_differs(source, target, subtype):
+    assert [(i.type, i.subtype) for i in check(source, target).issues] == [("mismatch", subtype)]
+
+
+@pytest.mark.parametrize("source, target, shown", [
+    ("2019年经济增长。", "The economy grew in 2018.", "(2019)"),
+    ("2019年5月开幕。", "It opened in May 2018.", "(2019)"),
+])
+def test_years_are_shown_without_a_thousands_separator(source, target, shown):
+    (issue,) = check(source, target).issues
+    assert shown in issue.message and "2,01" not in issue.message
+
+
+def test_document_mode_keeps_a_unit_mismatch():
+    source = "全市新增就业10万人。\n投资90亿元。\n九月份举行了会议。"
+    target = "The city added 100,000 jobs. It invested 9 billion US dollars. A meeting was held in September."
+    flagged = [(s.line, [i.subtype for i in s.result.issues]) for s in check_documents(source, target) if s.result.issues]
+    assert flagged == [(2, ["unit"])]
+
+
 def test_cli_check_swapped_arguments_say_so(pair):
     s, t = pair("全市新增就业10万人。\n", "The city added 100,000 jobs.\n")
     result = _run("check", t, s)

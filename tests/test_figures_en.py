@@ -142,3 +142,8 @@ def test_may_after_a_preposition_is_a_month():
 def test_spans_always_point_at_the_figure_text(text):
     for f in extract_en(text):
         assert text[f.start:f.end] == f.text
+
+
+@pytest.mark.parametrize("text, value", [("on Line 3", 3), ("No. 5 Middle School", 5), ("ticket #12", 12)])
+def test_numbered_names_are_ordinals_once(text, value):
+    assert [(f.kind, f.value) for f in extract_en(text)] == [("ordinal", value)]

@@ -313,13 +313,14 @@ def compare_figures(source: str, target: str, source_figures: list[Figure],
     warnings: list[Issue] = []
     seen: set[tuple] = set()
 
-    def report(kind: str, s_fig: Figure | None, t_fig: Figure | None, message: str, *, warning=False) -> None:
+    def report(kind: str, s_fig: Figure | None, t_fig: Figure | None, message: str, *, warning=False,
+               subtype: str | None = None) -> None:
         key = (kind, id(s_fig), id(t_fig))
         if key in seen:
             return
         seen.add(key)
         (warnings if warning else issues).append(
-            Issue(kind, s_fig.text if s_fig else None, t_fig.text if t_fig else None, message))
+            Issue(kind, s_fig.text if s_fig else None, t_fig.text if t_fig else None, message, subtype))
 
     left_t = [t for t in t_atoms if t.index not in pair_of_t]
     for s in s_atoms:
@@ -339,17 +340,20 @@ def compare_figures(source: str, target: str, source_figures: list[Figure],
                                                  - s.figure.start / max(1, len(source))))
             left_t.remove(t)
             link(s, t)
+            hint = _scale_hint(s, t)
             report("mismatch", s.figure, t.figure,
-                   f"{_describe(s)} in the source, {_fmt(t.values[0])} in the translation{_scale_hint(s, t)}")
+                   f"{_describe(s)} in the source, {_fmt(t.values[0], _is_year(t))} in the translation{hint}",
+                   subtype="scale" if hint else "value")
         else:
             report("missing", s.figure, None, f"{_describe(s)} is not in the translation")
     for t in left_t:
         if t.hard and not _supported_lexically(t, source):
             report("unsupported", None, t.figure,
-                   f"{t.figure.text!r} ({_fmt(t.values[0])}) has no counterpart in the source")
+                   f"{t.figure.text!r} ({_fmt(t.values[0], _is_year(t))}) has no counterpart in the source")
 
     for code, found in _code_issues(source_figures, target):
-        issues.append(Issue("mismatch", code, found, f"the code {code!r} is written {found!r} in the translation"))
+        issues.append(Issue("mismatch", code, found, f"the code {code!r} is written {found!r} in the translation",
+                            "code"))
 
     matches = []
     done = set()
@@ -362,7 +366,8 @@ def compare_figures(source: str, target: str, source_figures: list[Figure],
         conflict = _unit_conflict(s.figure, t.figure, target)
         if conflict and _values_match(s, t):
             report("mismatch", s.figure, t.figure,
-                   f"{s.figure.text!r} is in {conflict[0]}, the translation says {t.figure.text!r} in {conflict[1]}")
+                   f"{s.figure.text!r} is in {conflict[0]}, the translation says {t.figure.text!r} in {conflict[1]}",
+                   subtype="unit")
         kinds = {s.figure.kind, t.figure.kind}
         if kinds == {"percent", "percentage_points"}:
             report("points_vs_percent", s.figure, t.figure,
@@ -395,14 +400,19 @@ def _scale_hint(s: Atom, t: Atom) -> str:
     return ""
 
 
-def _fmt(v: float) -> str:
+def _is_year(atom: Atom) -> bool:
+    return atom.role == "year" or atom.figure.kind in ("year", "decade") and atom.role == "value"
+
+
+def _fmt(v: float, year: bool = False) -> str:
+    """A value as a reader writes it: 100,000, 3.5; a year without a separator (2019, not 2,019)."""
     if float(v).is_integer():
-        return f"{int(v):,}"
+        return f"{int(v)}" if year else f"{int(v):,}"
     return f"{v:,.6g}" if abs(v) < 1e6 else f"{v:,.0f}"
 
 
 def _describe(atom: Atom) -> str:
     f = atom.figure
     if atom.role in ("value",) and f.kind != "date":
-        return f"{f.text!r} ({_fmt(atom.values[0])}{'%' if atom.family == 'pct' else ''})"
-    return f"the {atom.role} of {f.text!r} ({_fmt(atom.values[0])})"
+        return f"{f.text!r} ({_fmt(atom.values[0], _is_year(atom))}{'%' if atom.family == 'pct' else ''})"
+    return f"the {atom.role} of {f.text!r} ({_fmt(atom.values[0], _is_year(atom))})"

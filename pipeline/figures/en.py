@@ -164,9 +164,6 @@ def extract_en(text: str) -> list[Figure]:
         if free(m.start(), m.end()):
             add(Figure(m.group(), "quantity", 0.5 * EN_SCALES[m.group("sc").lower()], m.start(), m.end(),
                        approx=_approx_before(text, m.start()), written="words"))
-    for m in _NUMBERED.finditer(text):
-        if free(m.start(), m.end()):
-            add(Figure(m.group(), "ordinal", float(m.group("n")), m.start(), m.end()))
     for m in _FRACTION.finditer(text):
         if free(m.start(), m.end()):
             n = 1 if m.group("n").lower() in ("a", "one") else EN_UNITS[m.group("n").lower()]

@@ -62,9 +62,12 @@ class Issue:
     source: str | None
     target: str | None
     message: str
+    # What a mismatch is about: "value" (a digit or a word), "scale", "unit" or "code". Not in the JSON,
+    # whose contract is the four fields above.
+    subtype: str | None = None
 
     def to_json(self) -> dict:
-        """The issue as a JSON-ready dict."""
+        """The issue as a JSON-ready dict (the ``brief check --json`` contract: type, source, target, message)."""
         return {"type": self.type, "source": self.source, "target": self.target, "message": self.message}
 
 

@@ -22,6 +22,7 @@ from pipeline.figures.zh import extract_zh
 from pipeline.textio import read_text
 
 _HAN = regex.compile(r"\p{Han}")
+_LATIN = regex.compile(r"[A-Za-z]")
 
 
 @dataclass
@@ -159,8 +160,9 @@ def _excuse(issues: list[Issue], lost: set[str | None], added: set[str | None]) 
     for x in issues:
         if x.type == "missing" and x.source not in lost or x.type == "unsupported" and x.target not in added:
             continue
-        if x.type == "mismatch" and x.source not in lost and x.target not in added and x.message[:9] != "the code ":
-            continue
+        if x.type == "mismatch" and x.source not in lost and x.target not in added \
+                and x.subtype not in ("code", "unit"):
+            continue  # both figures are found next door: a value moved, not changed (a code or unit stays wrong)
         if x.type == "mismatch" and x.source not in lost and x.target in added:
             x = Issue("unsupported", None, x.target, f"{x.target!r} has no counterpart in the source")
         elif x.type == "mismatch" and x.source in lost and x.target not in added:
@@ -193,6 +195,9 @@ def check_files(source_path: str, translation_path: str, aligned: bool = False) 
         hint = (f"; did you swap them? {target.path} has Chinese text" if _HAN.search(target.text)
                 else "; give the Chinese source first, then the English translation")
         raise NoChineseTextError(f"{source.path}: the source has no Chinese text{hint}")
+    if len(_HAN.findall(target.text)) > len(_LATIN.findall(target.text)):
+        raise InputError(f"{target.path}: the translation has no English text (it is mostly Chinese); give the "
+                         f"Chinese source first, then its English translation")
     report = CheckReport(source.path, target.path, aligned)
     if aligned:
         s_lines = _lines(source.text)
@@ -210,10 +215,9 @@ def check_files(source_path: str, translation_path: str, aligned: bool = False) 
 
 
 def _lines(text: str) -> list[str]:
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()  # the final newline does not start a line
-    return lines
+    """The lines of a file; blank lines at the end do not count (an editor's trailing newlines)."""
+    text = text.rstrip("\n")
+    return text.split("\n") if text else []
 
 
 def report_to_json(report: CheckReport) -> dict:
