@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,7 +67,8 @@ def aligned_tsv(document: Document) -> str:
         if value is None:
             return ""
         if isinstance(value, list):
-            value = ",".join(value)
+            # Not ",": figure flags quote numbers with commas ("figures:mismatch: '10万名' (100,000) ...").
+            value = " | ".join(value)
         return regex.sub(r"[\t\r\n]+", " ", str(value))
 
     lines = ["\t".join(columns)]
@@ -86,10 +88,24 @@ def write_atomic(path: Path, text: str) -> None:
     try:
         with handle:
             handle.write(text)
+        # NamedTemporaryFile creates its file 0600; an output is an ordinary file, so give it the mode of the
+        # file it replaces, or what the umask gives a new file (0644 under the usual 022).
+        try:
+            mode = stat.S_IMODE(path.stat().st_mode)
+        except FileNotFoundError:
+            mode = 0o666 & ~_umask()
+        os.chmod(handle.name, mode)
         os.replace(handle.name, path)
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    # The only portable way to read the umask is to set it; set it straight back.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 # --- the batch layer --------------------------------------------------------------------------------------
@@ -188,9 +204,10 @@ def collect_inputs(inputs: Iterable[str | Path], outdir: str | Path | None) -> t
 
     Folders are searched recursively for ``*.txt`` (sorted; hidden files and this tool's own ``*.en.txt``
     outputs left out). With ``outdir``, a file given by name is written to ``outdir/NAME.*`` and a file
-    found in a folder to the same subfolder under ``outdir``; when that would put two inputs on the same
-    output name, those inputs mirror their paths below the inputs' common folder instead. Without
-    ``outdir``, outputs go next to each input.
+    found in a folder to the same subfolder under ``outdir``; without it, outputs go next to each input.
+    No two inputs ever share an output name: when some would, every input mirrors its path below the
+    inputs' common folder; inputs that still clash (``x.txt`` and ``x.md`` in one folder) keep their
+    extension in the name (``x.md.en.txt``), and an input that clashes even then fails with a one-line error.
     """
     found: list[tuple[Path, Path]] = []  # (file, its path relative to the argument that named it)
     failed: list[Outcome] = []
@@ -209,18 +226,47 @@ def collect_inputs(inputs: Iterable[str | Path], outdir: str | Path | None) -> t
     for path, relative in found:
         unique.setdefault(path.resolve(), (path, relative))
     entries = list(unique.items())
+    paths = [path for _, (path, _) in entries]
     if outdir is None:
-        return [Article(path, path.with_name(path.stem)) for _, (path, _) in entries], failed
-    outdir = Path(outdir)
-    bases = [outdir / relative.parent / relative.stem for _, (_, relative) in entries]
-    seen: dict[Path, int] = {}
-    for base in bases:
-        seen[base] = seen.get(base, 0) + 1
-    if any(n > 1 for n in seen.values()):
-        root = Path(os.path.commonpath([str(resolved.parent) for resolved, _ in entries]))
-        bases = [outdir / resolved.parent.relative_to(root) / resolved.stem if seen[base] > 1 else base
-                 for (resolved, _), base in zip(entries, bases)]
-    return [Article(path, base) for (_, (path, _)), base in zip(entries, bases)], failed
+        folders = [path.parent for path in paths]
+    else:
+        outdir = Path(outdir)
+        folders = [outdir / relative.parent for _, (_, relative) in entries]
+        if _clashes([folder / path.stem for folder, path in zip(folders, paths)]):
+            # Mirror every input, not only the clashing ones: mirroring some could land one on the name
+            # another keeps (d3/a.txt, d3/x/a.txt and x/a.txt: x/a.txt mirrored is d3/x/a.txt's x/a).
+            root = Path(os.path.commonpath([str(resolved.parent) for resolved, _ in entries]))
+            folders = [outdir / resolved.parent.relative_to(root) for resolved, _ in entries]
+    bases = [folder / path.stem for folder, path in zip(folders, paths)]
+    clashing = _clashes(bases)
+    if clashing:
+        # Left: inputs in one folder that differ only in their extension. The .txt one keeps the short name
+        # (its outputs stay where an earlier run put them); the others keep their extension.
+        bases = [folder / path.name if i in clashing and path.suffix.lower() != ".txt" else base
+                 for i, (folder, path, base) in enumerate(zip(folders, paths, bases))]
+    articles: list[Article] = []
+    owners: dict[Path, Path] = {}
+    for path, base in zip(paths, bases):
+        owner = owners.setdefault(_name_key(base), path)
+        if owner is not path:
+            failed.append(Outcome(str(path), "failed", error=f"{path}: its outputs would overwrite those of "
+                                                           f"{owner} ({base.name}.*); rename one of them"))
+        else:
+            articles.append(Article(path, base))
+    return articles, failed
+
+
+def _name_key(base: Path) -> Path:
+    # Two spellings of one folder (out/ and ./out/, a symlink) are one place.
+    return base.parent.resolve() / base.name
+
+
+def _clashes(bases: list[Path]) -> set[int]:
+    """Indexes of the bases that some other base equals."""
+    seen: dict[Path, list[int]] = {}
+    for i, base in enumerate(bases):
+        seen.setdefault(_name_key(base), []).append(i)
+    return {i for group in seen.values() if len(group) > 1 for i in group}
 
 
 def _skipped(relative: Path) -> bool:

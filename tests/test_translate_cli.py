@@ -2,6 +2,7 @@
 
 import json
 import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -108,6 +109,19 @@ def test_a_missing_output_format_is_not_up_to_date(tmp_path, fake):
     assert len(rows) == 5 and all(len(r.split("\t")) == 8 for r in rows)
 
 
+def test_tsv_flags_are_joined_with_a_bar_not_a_comma():
+    # Figure flags quote numbers with commas (100,000): a comma join could not be split back.
+    from pipeline.batch import aligned_tsv
+    from pipeline.segment import segment_text
+
+    document = segment_text("标题\n\n全市新增10万名高校毕业生。\n")
+    flags = ["figures:mismatch: '10万名' (100,000) in the source, 10 in the translation", "truncated"]
+    for sentence in document.sentences():
+        sentence.translation, sentence.qa_flags = "English", list(flags)
+    rows = aligned_tsv(document).splitlines()[1:]
+    assert rows and all(row.split("\t")[-1].split(" | ") == flags for row in rows)
+
+
 def test_writes_are_atomic(tmp_path, fake, monkeypatch):
     folder = articles(tmp_path)
     out = tmp_path / "out"
@@ -134,7 +148,51 @@ def test_same_name_in_two_folders_keeps_the_folder_structure(tmp_path):
                                     tmp_path / "2024/solo.txt"], tmp_path / "out")
     assert not failed
     assert [a.base.relative_to(tmp_path / "out").as_posix() for a in found] == [
-        "2023/jan/report", "2024/jan/report", "solo"]
+        "2023/jan/report", "2024/jan/report", "2024/solo"]
+
+
+def test_mirroring_never_makes_a_new_clash(tmp_path, monkeypatch):
+    # Mirroring only the clashing d3/a.txt and x/a.txt put x/a.txt on d3/x/a.txt's x/a.
+    monkeypatch.chdir(tmp_path)
+    for name in ("d3/a.txt", "d3/x/a.txt", "x/a.txt"):
+        Path(name).parent.mkdir(parents=True, exist_ok=True)
+        Path(name).write_text(ARTICLE, encoding="utf-8")
+    found, failed = collect_inputs(["d3", "x/a.txt"], "o3")
+    assert not failed
+    assert [a.base.as_posix() for a in found] == ["o3/d3/a", "o3/d3/x/a", "o3/x/a"]
+
+
+@pytest.mark.parametrize("outdir", [None, "out"])
+def test_same_stem_different_extension_both_translated(tmp_path, fake, monkeypatch, outdir):
+    monkeypatch.chdir(tmp_path)
+    Path("x.txt").write_text(ARTICLE, encoding="utf-8")
+    Path("x.md").write_text(OTHER, encoding="utf-8")
+    result = run("x.txt", "x.md", *(["-o", outdir] if outdir else []), "--no-tm")
+    assert result.exit_code == 0 and "2 translated, 0 up to date" in result.output, result.output
+    where = Path(outdir or ".")
+    assert (where / "x.en.txt").read_text(encoding="utf-8").startswith("quan shi xin jian")
+    assert (where / "x.md.en.txt").read_text(encoding="utf-8").startswith("xiang mu jin zhan")
+    assert "2 up to date" in run("x.txt", "x.md", *(["-o", outdir] if outdir else []), "--no-tm").output
+
+
+def test_inputs_that_clash_even_with_their_extension_fail_one_line(tmp_path):
+    for name in ("x.txt", "x"):  # no extension to keep: both would be x.en.txt
+        (tmp_path / name).write_text(ARTICLE, encoding="utf-8")
+    found, failed = collect_inputs([tmp_path / "x.txt", tmp_path / "x"], tmp_path / "out")
+    assert [a.path.name for a in found] == ["x.txt"]
+    assert len(failed) == 1 and "would overwrite" in failed[0].error and "\n" not in failed[0].error
+
+
+def test_outputs_get_the_usual_file_mode(tmp_path, fake):
+    old = os.umask(0o022)
+    try:
+        run(articles(tmp_path), "-o", tmp_path / "out", "--no-tm")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "out" / "a.en.txt").stat().st_mode) == 0o644
+    (tmp_path / "out" / "a.en.txt").chmod(0o664)  # a replaced file keeps its mode
+    run(tmp_path / "in", "-o", tmp_path / "out", "--no-tm", "--force")
+    assert stat.S_IMODE((tmp_path / "out" / "a.en.txt").stat().st_mode) == 0o664
 
 
 def test_folders_skip_hidden_files_and_own_outputs(tmp_path):
