@@ -11,6 +11,7 @@ folder (``platformdirs.user_cache_dir('bilingual-brief')``, e.g. ``~/.cache/bili
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import sqlite3
 import time
@@ -22,13 +23,19 @@ import regex
 
 from pipeline.errors import UsageError
 
-# How long a writer waits for another process's transaction before giving up. A batch writes one short
-# transaction per article, so waiting is milliseconds in practice; the bound only guards a stuck process.
+# How long a writer waits for another process's transaction before giving up. A run writes one short
+# transaction per model batch, so waiting is milliseconds in practice; the bound only guards a stuck process.
 BUSY_TIMEOUT_MS = 60_000
 # SQLite's default limit of host parameters in one statement is 32766 (999 before 3.32); stay well below.
 _CHUNK = 500
 
 _SPACE = regex.compile(r"\s+")
+
+# Stamped into the file header (PRAGMA application_id, user_version) so that ``--tm`` pointed at another
+# program's database is refused before anything is written to it. 0x62624D54 is "bbMT".
+APPLICATION_ID = 0x62624D54
+SCHEMA_VERSION = 1
+_COLUMNS = {"key", "source", "translation", "model", "created"}
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS units (
@@ -64,6 +71,8 @@ class TranslationMemory:
     """A SQLite translation memory at ``path`` (created with its folder if missing).
 
     Use as a context manager, or call ``close``. Safe to share between processes; one object per thread.
+    A file that is some other program's SQLite database is refused when opened, before anything is written
+    to it. Database errors later on (a full disk, a damaged file) are ``UsageError``s naming the file.
     """
 
     def __init__(self, path: str | Path | None = None):
@@ -72,25 +81,73 @@ class TranslationMemory:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE in put_many).
             self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        except (OSError, sqlite3.Error) as e:
+            raise self._error(e) from e
+        try:
             self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            unstamped = self._check_identity()  # before WAL mode: that would rewrite someone else's file
             self._db.execute("PRAGMA journal_mode = WAL")
             # NORMAL is durable in WAL mode except for the last transactions on a power cut: a cache can
-            # afford to lose them, and it saves an fsync per article.
+            # afford to lose them, and it saves an fsync per batch.
             self._db.execute("PRAGMA synchronous = NORMAL")
-            self._db.execute(_SCHEMA)
-        except (OSError, sqlite3.Error) as e:
-            raise UsageError(f"cannot open the translation memory {self.path}: {e}; "
-                             "give another file with --tm PATH, or run with --no-tm") from e
+            if unstamped:
+                with self._transaction():
+                    self._db.execute(_SCHEMA)
+                    self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                    self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except BaseException as e:
+            self._db.close()
+            if isinstance(e, sqlite3.Error):
+                raise self._error(e) from e
+            raise
+
+    def _error(self, cause: BaseException | str) -> UsageError:
+        return UsageError(f"translation memory {self.path}: {cause}; "
+                          "give another file with --tm PATH, or run with --no-tm")
+
+    def _check_identity(self) -> bool:
+        """Refuse a database this module did not create (another program's, or a newer schema's); True when
+        the file is new or from before the stamp, and so needs the schema and the stamp."""
+        application_id = self._db.execute("PRAGMA application_id").fetchone()[0]
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if application_id == APPLICATION_ID:
+            if version > SCHEMA_VERSION:
+                raise self._error(f"written by a newer bilingual-brief (schema {version}, this one reads "
+                                  f"{SCHEMA_VERSION})")
+            return False
+        if application_id == 0 and version == 0:
+            if not tables:
+                return True  # a new file
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(units)")}
+            if tables == {"units"} and columns == _COLUMNS:
+                return True  # a memory written before the file was stamped
+        raise self._error("not a bilingual-brief translation memory (another program's SQLite database)")
+
+    @contextlib.contextmanager
+    def _transaction(self):
+        # BEGIN IMMEDIATE takes the write lock up front, so two writers queue on busy_timeout instead of
+        # one failing with "database is locked" when it upgrades a read lock.
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     def get_many(self, keys: Iterable[str]) -> dict[str, str]:
         """The stored translations of those ``keys`` that are in the memory."""
         keys = list(dict.fromkeys(keys))
         found: dict[str, str] = {}
-        for i in range(0, len(keys), _CHUNK):
-            chunk = keys[i:i + _CHUNK]
-            marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(f"SELECT key, translation FROM units WHERE key IN ({marks})", chunk)
-            found.update(rows.fetchall())
+        try:
+            for i in range(0, len(keys), _CHUNK):
+                chunk = keys[i:i + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                rows = self._db.execute(f"SELECT key, translation FROM units WHERE key IN ({marks})", chunk)
+                found.update(rows.fetchall())
+        except sqlite3.Error as e:
+            raise self._error(e) from e
         return found
 
     def put_many(self, entries: Iterable[tuple[str, str, str]], *, model: str = "") -> int:
@@ -102,22 +159,21 @@ class TranslationMemory:
         rows = [(key, source, translation, model, now) for key, source, translation in entries]
         if not rows:
             return 0
-        # BEGIN IMMEDIATE takes the write lock up front, so two writers queue on busy_timeout instead of
-        # one failing with "database is locked" when it upgrades a read lock.
-        self._db.execute("BEGIN IMMEDIATE")
         try:
-            self._db.executemany(
-                "INSERT OR REPLACE INTO units (key, source, translation, model, created) VALUES (?, ?, ?, ?, ?)",
-                rows,
-            )
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+            with self._transaction():
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO units (key, source, translation, model, created) VALUES (?, ?, ?, ?, ?)",
+                    rows,
+                )
+        except sqlite3.Error as e:
+            raise self._error(e) from e
         return len(rows)
 
     def __len__(self) -> int:
-        return self._db.execute("SELECT COUNT(*) FROM units").fetchone()[0]
+        try:
+            return self._db.execute("SELECT COUNT(*) FROM units").fetchone()[0]
+        except sqlite3.Error as e:
+            raise self._error(e) from e
 
     def close(self) -> None:
         self._db.close()

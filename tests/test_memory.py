@@ -97,3 +97,57 @@ def test_two_connections_in_one_process_interleave(tmp_path):
         for i in range(50):
             (a if i % 2 else b).put_many([(key(str(i)), str(i), f"#{i}")])
         assert len(a.get_many(key(str(i)) for i in range(50))) == 50
+
+
+def test_another_programs_database_is_refused_untouched(tmp_path):
+    foreign = tmp_path / "other.db"
+    with sqlite3.connect(foreign) as db:
+        db.execute("CREATE TABLE units (id INTEGER PRIMARY KEY, name TEXT)")
+    before = foreign.read_bytes()
+    with pytest.raises(UsageError, match=r"other\.db.*not a bilingual-brief translation memory.*--no-tm"):
+        TranslationMemory(foreign)
+    assert foreign.read_bytes() == before  # not switched to WAL, not stamped
+
+
+def test_a_file_that_is_no_database_is_one_usage_error(tmp_path):
+    (tmp_path / "notes.txt").write_text("not a database\n" * 100)
+    with pytest.raises(UsageError, match=r"notes\.txt.*--tm PATH"):
+        TranslationMemory(tmp_path / "notes.txt")
+
+
+def test_new_memory_is_stamped_and_an_unstamped_one_is_adopted(tmp_path):
+    from pipeline.memory import _SCHEMA, APPLICATION_ID
+
+    TranslationMemory(tmp_path / "new.sqlite3").close()
+    with sqlite3.connect(tmp_path / "new.sqlite3") as db:
+        assert db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+    with sqlite3.connect(tmp_path / "old.sqlite3") as db:  # as written before the stamp existed
+        db.execute(_SCHEMA)
+        db.execute("INSERT INTO units VALUES (?, '一', 'one', 'opus', 0)", (key("一"),))
+    with TranslationMemory(tmp_path / "old.sqlite3") as memory:
+        assert memory.get_many([key("一")]) == {key("一"): "one"}
+
+
+def test_errors_during_a_run_are_usage_errors_naming_the_file(tmp_path):
+    path = tmp_path / "tm.sqlite3"
+    memory = TranslationMemory(path)
+    with sqlite3.connect(path) as db:  # the table goes away under the open memory (a damaged file, say)
+        db.execute("DROP TABLE units")
+    with pytest.raises(UsageError, match=r"tm\.sqlite3.*no such table.*--no-tm"):
+        memory.get_many([key("一")])
+    with pytest.raises(UsageError, match=r"tm\.sqlite3.*--no-tm"):
+        memory.put_many([(key("一"), "一", "one")])
+    memory.close()
+
+
+def test_foreign_tm_through_the_cli_is_one_line(tmp_path):
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+
+    (tmp_path / "a.txt").write_text("标题\n\n全市新建公园12个。\n", encoding="utf-8")
+    with sqlite3.connect(tmp_path / "other.db") as db:
+        db.execute("CREATE TABLE units (id INTEGER PRIMARY KEY)")
+    result = CliRunner().invoke(cli, ["translate", str(tmp_path / "a.txt"), "--tm", str(tmp_path / "other.db")])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert result.output.strip().splitlines() == [result.output.strip()] and "--no-tm" in result.output
