@@ -1,7 +1,8 @@
 """Translation memory: a SQLite cache of model outputs, so a unit translated once is never translated again.
 
-The key of an entry is the SHA-256 of the model id, its revision, the backend, the decoding settings
-(``Decoding.key()``) and the normalised source unit: change any of them and the entry no longer applies.
+The key of an entry is the SHA-256 of the model's revision (with its id only when the revision is no hash:
+see ``model_identity``), the backend, the decoding settings (``Decoding.key()``) and the normalised source
+unit: change any of them and the entry no longer applies.
 The database runs in WAL mode with a busy timeout, so two ``brief translate`` processes can share it:
 readers never block, and a writer waits for the other's transaction instead of failing.
 
@@ -30,6 +31,8 @@ BUSY_TIMEOUT_MS = 60_000
 _CHUNK = 500
 
 _SPACE = regex.compile(r"\s+")
+# A content hash (16 hex digits, pipeline.models.content_hash) or a hub commit (40), then maybe "+ct2-int8".
+_HASH = regex.compile(r"^[0-9a-f]{16,64}(?:\+[\w.-]+)?$")
 
 # Stamped into the file header (PRAGMA application_id, user_version) so that ``--tm`` pointed at another
 # program's database is refused before anything is written to it. 0x62624D54 is "bbMT".
@@ -60,9 +63,22 @@ def normalise_source(text: str) -> str:
     return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
 
+def model_identity(model_id: str, revision: str) -> str:
+    """What names a model's weights: the revision alone when it is a hash (a content hash of the files, or a
+    hub commit, with a suffix such as ``+ct2-int8``), else the model id and the revision.
+
+    The weights are what matter: ``--model tiny``, ``./tiny`` and ``/abs/tiny`` are one model and share
+    translation-memory entries, where the typed name would have kept them apart.
+    """
+    return revision if _HASH.match(revision) else f"{model_id}\x1f{revision}"
+
+
 def memory_key(model_id: str, revision: str, backend: str, decoding_key: str, source: str) -> str:
-    """The SHA-256 hex key of one source unit translated by one model with one set of decoding settings."""
-    fields = (model_id, revision, backend, decoding_key, normalise_source(source))
+    """The SHA-256 hex key of one source unit translated by one model with one set of decoding settings.
+
+    ``model_id`` counts only when ``revision`` is no hash (see ``model_identity``).
+    """
+    fields = (model_identity(model_id, revision), backend, decoding_key, normalise_source(source))
     # The unit separator cannot occur in any field, so no two different tuples give the same bytes.
     return hashlib.sha256("\x1f".join(fields).encode("utf-8")).hexdigest()
 

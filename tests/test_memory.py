@@ -27,6 +27,16 @@ def test_key_depends_on_every_field_but_not_on_spacing():
     assert key("政协委员们") != base
 
 
+def test_a_hashed_revision_names_the_model_whatever_its_directory_is_called():
+    # --model tiny, ./tiny and /abs/tiny are one checkpoint: same content hash, same entries.
+    revision = "0123456789abcdef"
+    keys = {key("政协委员", model_id=name, revision=revision) for name in ("tiny", "./tiny", "/abs/tiny")}
+    assert len(keys) == 1
+    assert key("政协委员", model_id="a", revision=f"{revision}+ct2-int8") == key(
+        "政协委员", model_id="b", revision=f"{revision}+ct2-int8")
+    assert key("政协委员", revision=revision) != key("政协委员", revision="fedcba9876543210")
+
+
 def test_put_then_get(tmp_path):
     with TranslationMemory(tmp_path / "tm.sqlite3") as memory:
         assert memory.get_many([key("一"), key("二")]) == {}

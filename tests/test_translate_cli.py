@@ -296,3 +296,14 @@ def test_figures_of_the_english_are_checked_against_the_source(tmp_path, fake):
     flags = {row["zh"]: row["qa_flags"] for row in rows}
     assert any(f.startswith("figures:mismatch") and "100,000" in f for f in flags["全市新增10万名高校毕业生。"])
     assert not any(f.startswith("figures") for f in flags["全市新建公园12个。"])
+
+
+def test_one_model_directory_spelled_two_ways_shares_the_memory(tmp_path, tiny_model_dir, monkeypatch):
+    monkeypatch.chdir(tiny_model_dir.parent)
+    folder = articles(tmp_path)
+    tm = tmp_path / "tm.sqlite3"
+    common = ["--tm", tm, "--backend", "ctranslate2", "--beam", "1", "--format", "txt"]
+    first = run(folder, "-o", tmp_path / "one", "--model", tiny_model_dir.name, *common)
+    second = run(folder, "-o", tmp_path / "two", "--model", f"./{tiny_model_dir.name}/", *common)
+    assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
+    assert " 0 by the model" not in first.output and " 0 by the model" in second.output
