@@ -276,10 +276,14 @@ def translate_texts(
         first_flags: dict[str, list[str]] = {}
 
         def checked(done: list[tuple[str, str]]) -> None:
-            # Units that pass the guards are done as their batch returns; the others wait for the retry.
+            # Units that pass the guards are done as their batch returns, and stored at once: an interrupted
+            # run keeps the model's work so far. The others wait for the retry.
             for text, output in done:
                 first_flags[text] = check_translation(text, output)
-            tracker.update(text for text, _ in done if not first_flags[text])
+            passed = [(text, output) for text, output in done if not first_flags[text]]
+            tracker.update(text for text, _ in passed)
+            if memory is not None:
+                memory.put_many(((keys[text], text, output) for text, output in passed), model=translator.model_id)
 
         first = _run_batches(to_translate, tokens, translator, decoding, batch_tokens, on_batch=checked)
         bad = [text for text in to_translate if first_flags[text]] if retry else []
@@ -295,8 +299,9 @@ def translate_texts(
             new[text] = (best, tuple(flags), False)
         outputs.update(new)
         tracker.update(to_translate)  # the rest: retried, or flagged without a retry
-        if memory is not None:
-            memory.put_many(((keys[text], text, new[text][0]) for text in to_translate), model=translator.model_id)
+        if memory is not None:  # the rest: retried, or flagged without a retry
+            memory.put_many(((keys[text], text, new[text][0]) for text in to_translate if first_flags[text]),
+                            model=translator.model_id)
 
     return _assemble(texts, units, outputs)
 

@@ -194,6 +194,31 @@ def test_second_run_comes_from_memory(tmp_path):
         assert len(fake.units_seen) == 2
 
 
+class _Interrupted(WordFake):
+    """Translates ``batches`` batches, then the user presses Ctrl-C."""
+
+    def __init__(self, batches: int) -> None:
+        super().__init__()
+        self.allowed = batches
+
+    def translate_batch(self, texts, decoding):
+        if len(self.batches) == self.allowed:
+            raise KeyboardInterrupt
+        return super().translate_batch(texts, decoding)
+
+
+def test_an_interrupted_run_keeps_the_batches_already_translated(tmp_path):
+    texts = [f"第{'一二三四五六'[i]}位委员为贵阳点赞。" for i in range(6)]
+    with TranslationMemory(tmp_path / "tm.sqlite3") as memory:
+        with pytest.raises(KeyboardInterrupt):
+            translate_texts(texts, _Interrupted(batches=2), memory=memory, batch_tokens=24)  # 2 units a batch
+        assert len(memory) == 4
+        fake = WordFake()
+        stats = TranslateStats()
+        translate_texts(texts, fake, memory=memory, batch_tokens=24, stats=stats)
+        assert stats.from_memory == 4 and len(fake.units_seen) == 2
+
+
 def test_memory_keeps_the_retried_output_and_its_flags(tmp_path):
     with TranslationMemory(tmp_path / "tm.sqlite3") as memory:
         [first] = translate_texts(["陷入循环的句子。"], LoopFake(stubborn=True), memory=memory)
