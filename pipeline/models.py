@@ -234,17 +234,20 @@ def convert_to_ctranslate2(
     model_id: str | None = None,
     revision: str | None = None,
     cache: Path | None = None,
+    checkpoint_hash: str | None = None,
 ) -> Path:
     """Convert a transformers checkpoint to CTranslate2 once, into the cache, and return the converted folder.
 
     The conversion goes to a temporary folder renamed into place at the end, so a crash leaves no half
     model behind and two processes converting at once both end up with one complete copy.
+    ``checkpoint_hash`` is the checkpoint's ``content_hash`` if the caller has it (hashing costs a read
+    of every weight file).
     """
     from pipeline.backends.common import detect_family
     from pipeline.backends.ct2 import SOURCE_INFO
 
     directory = Path(directory)
-    checkpoint_hash = content_hash(directory)
+    checkpoint_hash = checkpoint_hash or content_hash(directory)
     target = converted_path(checkpoint_hash, quantization, cache=cache)
     if (target / "model.bin").is_file():
         return target
@@ -290,6 +293,85 @@ def convert_to_ctranslate2(
     return target
 
 
+@dataclass(frozen=True)
+class ModelPlan:
+    """What ``load_translator`` will load, found without loading weights (``describe_model``).
+
+    ``model_id``, ``revision`` and ``backend`` are what the loaded translator will report, so a caller can
+    tell whether earlier outputs came from this model before paying for loading it.
+    """
+
+    model_id: str
+    backend: str
+    directory: Path  # the checkpoint, or the CTranslate2 folder given as the model
+    source_revision: str  # hub commit or content hash of the weights, before the compute type is added
+    default_decoding: Decoding
+    device: str = "cpu"
+    checkpoint_hash: str | None = None  # of a transformers checkpoint; None when the model is a CT2 folder
+    compute_type: str | None = None  # CTranslate2 only
+    cache: Path | None = None
+    source_lang: str | None = None
+    target_lang: str | None = None
+    max_source_tokens: int = 512
+
+    @property
+    def revision(self) -> str:
+        """The revision the loaded translator reports (CTranslate2 appends its compute type)."""
+        if self.backend == "ctranslate2":
+            return f"{self.source_revision}+ct2-{self.compute_type}"
+        return self.source_revision
+
+
+def describe_model(
+    model: str | None = None,
+    backend: str | None = None,
+    device: str = "cpu",
+    *,
+    offline: bool | None = None,
+    cache_dir: str | Path | None = None,
+    compute_type: str | None = None,
+) -> ModelPlan:
+    """Find ``model`` and decide how it will be loaded (see ``load_translator``), without loading it.
+
+    Costs a lookup on disk and one content hash of the checkpoint's files; raises what ``load_translator``
+    raises for a missing model or a bad option.
+    """
+    from pipeline.backends.common import check_device
+
+    if backend not in (None, *BACKENDS):
+        raise UsageError(f"unknown backend {backend!r}; choose from: {', '.join(BACKENDS)}")
+    check_device(device)
+    resolved = resolve_model(model, offline=offline)
+    preset = resolved.preset
+    common = {
+        "model_id": resolved.model_id,
+        "directory": resolved.directory,
+        "default_decoding": preset.decoding if preset else Decoding(),
+        "device": device,
+        "cache": Path(cache_dir) if cache_dir is not None else None,
+        "source_lang": preset.source_lang if preset else None,
+        "target_lang": preset.target_lang if preset else None,
+        "max_source_tokens": preset.max_source_tokens if preset else _max_source_tokens(resolved.directory),
+    }
+    if is_ctranslate2_model(resolved.directory):
+        if backend == "transformers":
+            raise UsageError(f"{resolved.directory} is a CTranslate2 model; use --backend ctranslate2")
+        from pipeline.backends.ct2 import default_compute_type, read_source_info
+
+        revision = read_source_info(resolved.directory).get("revision") or content_hash(resolved.directory)
+        return ModelPlan(backend="ctranslate2", source_revision=revision,
+                         compute_type=compute_type or default_compute_type(device), **common)
+    checkpoint_hash = content_hash(resolved.directory)
+    revision = resolved.commit or checkpoint_hash
+    converted = converted_path(checkpoint_hash, cache=common["cache"])
+    if backend == "ctranslate2" or (backend is None and (converted / "model.bin").is_file()):
+        from pipeline.backends.ct2 import default_compute_type
+
+        return ModelPlan(backend="ctranslate2", source_revision=revision, checkpoint_hash=checkpoint_hash,
+                         compute_type=compute_type or default_compute_type(device), **common)
+    return ModelPlan(backend="transformers", source_revision=revision, checkpoint_hash=checkpoint_hash, **common)
+
+
 def load_translator(
     model: str | None = None,
     backend: str | None = None,
@@ -299,49 +381,39 @@ def load_translator(
     cache_dir: str | Path | None = None,
     compute_type: str | None = None,
     threads: int | None = None,
+    plan: ModelPlan | None = None,
 ) -> Translator:
     """Load ``model`` (preset name, hub id or directory; None: the opus-mt-zh-en preset) for translation.
 
     ``backend`` None picks CTranslate2 when a converted copy of this checkpoint is in the cache (int8 on
     CPU), else transformers; ``"ctranslate2"`` converts the checkpoint first if needed (once). ``cache_dir``
-    overrides where conversions are kept. Raises ModelNotFoundError or UsageError, one line each.
+    overrides where conversions are kept. ``plan``, from ``describe_model`` with the same arguments, saves
+    finding and hashing the model again. Raises ModelNotFoundError or UsageError, one line each.
     """
-    from pipeline.backends.common import check_device
-
-    if backend not in (None, *BACKENDS):
-        raise UsageError(f"unknown backend {backend!r}; choose from: {', '.join(BACKENDS)}")
-    check_device(device)
-    resolved = resolve_model(model, offline=offline)
-    preset = resolved.preset
-    cache = Path(cache_dir) if cache_dir is not None else None
+    if plan is None:
+        plan = describe_model(model, backend, device, offline=offline, cache_dir=cache_dir,
+                              compute_type=compute_type)
     options = {
-        "model_id": resolved.model_id,
-        "device": device,
-        "source_lang": preset.source_lang if preset else None,
-        "target_lang": preset.target_lang if preset else None,
-        "max_source_tokens": preset.max_source_tokens if preset else _max_source_tokens(resolved.directory),
-        "default_decoding": preset.decoding if preset else Decoding(),
+        "model_id": plan.model_id,
+        "revision": plan.source_revision,
+        "device": plan.device,
+        "source_lang": plan.source_lang,
+        "target_lang": plan.target_lang,
+        "max_source_tokens": plan.max_source_tokens,
+        "default_decoding": plan.default_decoding,
         "threads": threads,
     }
-    if is_ctranslate2_model(resolved.directory):
-        if backend == "transformers":
-            raise UsageError(f"{resolved.directory} is a CTranslate2 model; use --backend ctranslate2")
+    if plan.backend == "ctranslate2":
         from pipeline.backends.ct2 import CTranslate2Translator
 
-        return CTranslate2Translator(resolved.directory, compute_type=compute_type, **options)
-    checkpoint_hash = content_hash(resolved.directory)
-    revision = resolved.commit or checkpoint_hash
-    converted = converted_path(checkpoint_hash, cache=cache)
-    if backend == "ctranslate2" or (backend is None and (converted / "model.bin").is_file()):
-        from pipeline.backends.ct2 import CTranslate2Translator
-
-        converted = convert_to_ctranslate2(
-            resolved.directory, model_id=resolved.model_id, revision=revision, cache=cache
-        )
-        return CTranslate2Translator(converted, revision=revision, compute_type=compute_type, **options)
+        directory = plan.directory
+        if plan.checkpoint_hash is not None:
+            directory = convert_to_ctranslate2(plan.directory, model_id=plan.model_id, revision=plan.source_revision,
+                                               cache=plan.cache, checkpoint_hash=plan.checkpoint_hash)
+        return CTranslate2Translator(directory, compute_type=plan.compute_type, **options)
     from pipeline.backends.hf import TransformersTranslator
 
-    return TransformersTranslator(resolved.directory, revision=revision, **options)
+    return TransformersTranslator(plan.directory, **options)
 
 
 def _max_source_tokens(directory: Path, default: int = 512) -> int:

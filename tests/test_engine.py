@@ -174,6 +174,29 @@ def test_converted_folder_loads_directly(tiny_model_dir, tmp_path):
         load_translator(str(bare))
 
 
+def test_describe_model_says_what_load_translator_loads(tiny_model_dir, tmp_path):
+    from pipeline.models import describe_model
+
+    converted = convert_to_ctranslate2(tiny_model_dir, cache=tmp_path)
+    for model, backend in [(tiny_model_dir, "transformers"), (tiny_model_dir, "ctranslate2"),
+                           (tiny_model_dir, None), (converted, None)]:
+        plan = describe_model(str(model), backend, cache_dir=tmp_path)
+        translator = load_translator(str(model), backend, cache_dir=tmp_path, plan=plan)
+        assert (plan.model_id, plan.revision, plan.backend) == (
+            translator.model_id, translator.revision, translator.backend)
+        assert plan.default_decoding == translator.default_decoding
+
+
+def test_loading_hashes_the_checkpoint_once(tiny_model_dir, tmp_path, monkeypatch):
+    import pipeline.models
+
+    calls = []
+    real = pipeline.models.content_hash
+    monkeypatch.setattr(pipeline.models, "content_hash", lambda d: calls.append(d) or real(d))
+    load_translator(str(tiny_model_dir), "ctranslate2", cache_dir=tmp_path)  # converts, then loads
+    assert len(calls) == 1
+
+
 def test_content_hash_follows_the_files(tiny_model_dir, tmp_path):
     copy = shutil.copytree(tiny_model_dir, tmp_path / "copy")
     assert content_hash(copy) == content_hash(tiny_model_dir)

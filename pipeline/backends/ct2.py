@@ -72,6 +72,11 @@ class HubTokenizer:
         return self._tokenizer.decode(ids, skip_special_tokens=True).strip()
 
 
+def default_compute_type(device: str) -> str:
+    """int8 on CPU (the fast path), int8 weights with float16 activations on CUDA."""
+    return "int8" if device == "cpu" else "int8_float16"
+
+
 def read_source_info(directory: Path) -> dict:
     """What ``directory`` was converted from (empty for a model converted by other tools)."""
     try:
@@ -119,7 +124,7 @@ class CTranslate2Translator:
             raise UsageError("--device cuda, but CTranslate2 sees no CUDA device; use --device cpu")
         info = read_source_info(directory)
         self.model_id = model_id or info.get("model_id") or str(directory)
-        self.compute_type = compute_type or ("int8" if device == "cpu" else "int8_float16")
+        self.compute_type = compute_type or default_compute_type(device)
         base = revision or info.get("revision") or content_hash(directory)
         self.revision = f"{base}+ct2-{self.compute_type}"
         self.family = info.get("family") or detect_family(directory)
