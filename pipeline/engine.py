@@ -52,11 +52,15 @@ class Translator(Protocol):
 
     ``model_id`` is what the user named (hub id or directory); ``revision`` identifies the exact weights
     (a hub commit or a content hash), so translation-memory entries and briefs can say what made them.
+    ``max_source_tokens`` is the longest source the model takes (units are split to fit it, never
+    truncated); ``default_decoding`` the model preset's settings, used when a caller gives none.
     """
 
     model_id: str
     revision: str
     backend: str
+    max_source_tokens: int
+    default_decoding: Decoding
 
     def count_tokens(self, texts: list[str]) -> list[int]:
         """Number of source tokens of each text, as the model will see it."""
@@ -66,16 +70,3 @@ class Translator(Protocol):
         """Translate ``texts`` in one batch; the result has the same length and order."""
         ...
 
-
-def __getattr__(name: str):
-    # The backends live in pipeline.backends and import this module for Decoding; exporting them lazily
-    # avoids the import cycle. (They import torch/ctranslate2 only when a model is loaded.)
-    if name == "TransformersTranslator":
-        from pipeline.backends.hf import TransformersTranslator
-
-        return TransformersTranslator
-    if name == "CTranslate2Translator":
-        from pipeline.backends.ct2 import CTranslate2Translator
-
-        return CTranslate2Translator
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -38,8 +38,6 @@ from pipeline.terminology import Glossary, Term, find_names
 # full-size opus-mt model under ~1 GB of activations on CPU, and batches of 16-64 sentences are where
 # CPU throughput levels off.
 DEFAULT_BATCH_TOKENS = 4096
-# Marian's position table has 512 entries; a translator may say otherwise with ``max_source_tokens``.
-DEFAULT_MAX_SOURCE_TOKENS = 512
 
 # Output length bounds in words per source unit (a Han character, or a run of Latin letters or digits).
 # Measured on the 3,960 human references of WMT18 zh-en (shared/data/wmt18-zh-en.tsv): the ratio has median
@@ -229,7 +227,7 @@ def translate_texts(
 ) -> list[TranslationResult]:
     """Translate ``texts`` (Chinese sentences) and return one result per text, in order.
 
-    ``decoding`` defaults to the translator's preset (``translator.default_decoding``) or ``Decoding()``.
+    ``decoding`` defaults to the translator's preset (``translator.default_decoding``).
     ``glossary`` and ``names`` (Chinese name -> romanisation, from ``find_names``) are written into the
     model's input and checked in its output. ``progress(n)`` is called as each further ``n`` texts are done.
     ``stats``, if given, is filled with counts of what was done. ``retry=False`` skips the second,
@@ -239,9 +237,9 @@ def translate_texts(
     """
     if batch_tokens < 1:
         raise UsageError(f"--batch-tokens must be positive, got {batch_tokens}")
-    decoding = decoding or getattr(translator, "default_decoding", None) or Decoding()
+    decoding = decoding or translator.default_decoding
     stats = stats if stats is not None else TranslateStats()
-    limit = getattr(translator, "max_source_tokens", DEFAULT_MAX_SOURCE_TOKENS)
+    limit = translator.max_source_tokens
     units = _units(texts, translator, glossary, names, clause_budget, limit, inline_terms)
     stats.units += len(units)
 

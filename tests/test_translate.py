@@ -138,6 +138,22 @@ def test_progress_counts_every_text_once():
     assert sum(seen) == len(texts)
 
 
+def test_translator_protocol_names_the_limit_and_the_preset():
+    # translate_texts reads both; a translator without them is not a Translator.
+    from pipeline.engine import Translator
+
+    class Bare:
+        model_id, revision, backend = "bare", "1", "fake"
+
+        def count_tokens(self, texts):
+            return [len(t) for t in texts]
+
+        def translate_batch(self, texts, decoding):
+            return list(texts)
+
+    assert isinstance(WordFake(), Translator) and not isinstance(Bare(), Translator)
+
+
 def test_decoding_defaults_to_the_translators_preset():
     fake = WordFake()
     translate_texts(["委员。"], fake)
