@@ -10,6 +10,7 @@ against its source (``pipeline.figures.annotate_document``) and what differs bec
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 import stat
@@ -24,7 +25,7 @@ from pipeline.document import Document
 from pipeline.engine import Decoding, Translator
 from pipeline.errors import InputError, UsageError
 from pipeline.figures import annotate_document
-from pipeline.memory import TranslationMemory
+from pipeline.memory import TranslationMemory, model_identity
 from pipeline.segment import DEFAULT_CLAUSE_BUDGET
 from pipeline.terminology import Glossary
 from pipeline.translate import DEFAULT_BATCH_TOKENS, TranslateStats, translate_document
@@ -33,6 +34,10 @@ Format = Literal["txt", "jsonl", "tsv"]
 FORMATS: tuple[Format, ...] = ("txt", "jsonl", "tsv")
 DEFAULT_FORMATS: tuple[Format, ...] = ("txt", "jsonl")
 _SUFFIXES = {"txt": ".en.txt", "jsonl": ".aligned.jsonl", "tsv": ".aligned.tsv"}
+STAMP_SUFFIX = ".run.json"
+# The stamp fields that must match for earlier outputs to stand (the model is compared by
+# ``model_identity``: its revision when that is a hash).
+_SETTINGS = ("brief_version", "backend", "decoding", "glossary", "clause_budget")
 
 
 # --- outputs ----------------------------------------------------------------------------------------------
@@ -119,6 +124,11 @@ class Article:
 
     def outputs(self, formats: Iterable[str]) -> list[Path]:
         return [self.base.with_name(self.base.name + _SUFFIXES[f]) for f in formats]
+
+    @property
+    def stamp_path(self) -> Path:
+        """``NAME.run.json``: what made the outputs (see ``run_stamp``), written after them."""
+        return self.base.with_name(self.base.name + STAMP_SUFFIX)
 
 
 @dataclass
@@ -273,10 +283,50 @@ def _skipped(relative: Path) -> bool:
     return relative.name.endswith(_SUFFIXES["txt"]) or any(part.startswith(".") for part in relative.parts)
 
 
-def is_up_to_date(article: Article, formats: Iterable[str]) -> bool:
-    """True when every output exists and is no older than the input."""
-    source_time = article.path.stat().st_mtime
-    return all(p.is_file() and p.stat().st_mtime >= source_time for p in article.outputs(formats))
+def glossary_hash(glossary: Glossary | None) -> str:
+    """A short hash of a glossary's entries (terms and names), for run stamps."""
+    glossary = glossary or Glossary()
+    data = json.dumps([sorted(glossary.terms.items()), sorted(glossary.names.items())], ensure_ascii=False)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()[:16]
+
+
+def run_stamp(model, decoding: Decoding, glossary: Glossary | None, clause_budget: int) -> dict:
+    """The settings that make an article's outputs what they are: ``model`` (a loaded ``Translator`` or a
+    ``pipeline.models.ModelPlan``: id, revision, backend), the decoding, the glossary and the package."""
+    from pipeline import __version__
+
+    return {"brief_version": __version__, "model_id": model.model_id, "revision": model.revision,
+            "backend": model.backend, "decoding": json.loads(decoding.key()), "glossary": glossary_hash(glossary),
+            "clause_budget": clause_budget}
+
+
+def same_settings(stamp: dict, current: dict) -> bool:
+    """True when outputs stamped ``stamp`` are what a run with ``current`` settings would write."""
+    return (all(stamp.get(k) == current[k] for k in _SETTINGS)
+            and model_identity(str(stamp.get("model_id")), str(stamp.get("revision")))
+            == model_identity(current["model_id"], current["revision"]))
+
+
+def read_stamp(article: Article, formats: Iterable[str]) -> dict | None:
+    """The article's run stamp if its outputs may be up to date: the stamp is newer than the input, names
+    every requested output, and those exist. None otherwise (and for a stamp that cannot be read)."""
+    try:
+        if article.stamp_path.stat().st_mtime < article.path.stat().st_mtime:
+            return None
+        stamp = json.loads(article.stamp_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(stamp, dict) or not isinstance(stamp.get("outputs"), list):
+        return None
+    wanted = article.outputs(formats)
+    if not all(p.name in stamp["outputs"] and p.is_file() for p in wanted):
+        return None
+    return stamp
+
+
+def _decoding(default: Decoding | None, decoding: Decoding | None, beam_size: int | None) -> Decoding:
+    decoding = decoding or default or Decoding()
+    return dataclasses.replace(decoding, beam_size=beam_size) if beam_size else decoding
 
 
 def translate_files(
@@ -284,6 +334,7 @@ def translate_files(
     outdir: str | Path | None,
     *,
     translator_factory: Callable[[], Translator],
+    describe: Callable[[], object] | None = None,
     formats: Iterable[str] = DEFAULT_FORMATS,
     force: bool = False,
     decoding: Decoding | None = None,
@@ -298,11 +349,15 @@ def translate_files(
     bad file.
 
     Per article: ``NAME.en.txt``, ``NAME.aligned.jsonl`` and/or ``NAME.aligned.tsv`` (``formats``), each
-    written atomically. An article whose outputs exist and are newer than it is skipped unless ``force``.
-    A file that cannot be read or holds no Chinese is recorded as failed and the batch goes on.
-    ``translator_factory`` is called once, just before the first article that needs the model; its errors
-    (a missing model: ``ModelNotFoundError``) propagate and end the batch. ``decoding`` defaults to the
-    translator's preset; ``beam_size`` overrides its beam.
+    written atomically, then ``NAME.run.json`` (``run_stamp`` and the outputs' names), written last. An
+    article is skipped as up to date, unless ``force``, only when its ``NAME.run.json`` is newer than it,
+    names every requested output (all present) and matches the current model, decoding, glossary and
+    package version. A file that cannot be read or holds no Chinese is recorded as failed and the batch
+    goes on. ``translator_factory`` is called once, just before the first article that needs the model;
+    its errors (a missing model: ``ModelNotFoundError``) propagate and end the batch. ``describe`` (e.g.
+    ``pipeline.models.describe_model``) gives the model's id, revision, backend and default decoding
+    without loading it, to compare with earlier stamps; without it the model is loaded for that. ``decoding``
+    defaults to the translator's preset; ``beam_size`` overrides its beam.
     """
     from pipeline.segment import segment_file
 
@@ -314,29 +369,39 @@ def translate_files(
     report = BatchReport()
     progress = progress or BatchProgress()
     translator: Translator | None = None
+    stamps = {} if force else {id(a): s for a in articles if (s := read_stamp(a, formats)) is not None}
+    current = None
+    if stamps:
+        # Earlier outputs stand only if this run would write the same: compare with what the model is.
+        model = describe() if describe is not None else (translator := translator_factory())
+        current = run_stamp(model, _decoding(model.default_decoding, decoding, beam_size), glossary, clause_budget)
     progress.start(len(articles))
     try:
         for article in articles:
             outputs = [str(p) for p in article.outputs(formats)]
             try:
-                if not force and is_up_to_date(article, formats):
+                if id(article) in stamps and same_settings(stamps[id(article)], current):
                     outcome = Outcome(str(article.path), "skipped", outputs)
                 else:
                     document = segment_file(article.path)
                     sentences = list(document.sentences())
                     if translator is None:
                         translator = translator_factory()
-                        decoding = decoding or getattr(translator, "default_decoding", None) or Decoding()
-                        if beam_size:
-                            decoding = dataclasses.replace(decoding, beam_size=beam_size)
+                    run_decoding = _decoding(translator.default_decoding, decoding, beam_size)
                     progress.article(article.path, len(sentences))
-                    translate_document(document, translator, decoding=decoding, memory=memory,
+                    translate_document(document, translator, decoding=run_decoding, memory=memory,
                                        glossary=glossary, batch_tokens=batch_tokens, clause_budget=clause_budget,
                                        progress=progress.sentences, stats=report.stats)
                     # Every figure of the English checked against the source: issues become QA flags.
                     annotate_document(document)
+                    # The stamp goes first and comes back last: outputs without a stamp are never up to date,
+                    # whatever their times say (an interrupted --force leaves new and old files side by side).
+                    article.stamp_path.unlink(missing_ok=True)
                     for fmt, path in zip(formats, article.outputs(formats)):
                         write_atomic(path, _RENDER[fmt](document))
+                    stamp = run_stamp(translator, run_decoding, glossary, clause_budget)
+                    stamp["outputs"] = [p.name for p in article.outputs(formats)]
+                    write_atomic(article.stamp_path, json.dumps(stamp, ensure_ascii=False, indent=2) + "\n")
                     outcome = Outcome(str(article.path), "translated", outputs, sentences=len(sentences),
                                       flagged=sum(1 for s in sentences if s.qa_flags))
             except InputError as e:

@@ -91,7 +91,7 @@ def segment(article: str, as_json: bool, clause_budget: int | None) -> None:
 @click.option("--tm", "tm_path", type=click.Path(dir_okay=False, path_type=str), default=None,
               help="Translation memory file (default: $BRIEF_CACHE_DIR/tm.sqlite3, else in the user cache folder).")
 @click.option("--no-tm", is_flag=True, help="Do not read or write the translation memory.")
-@click.option("--force", is_flag=True, help="Translate again even where the outputs are newer than the input.")
+@click.option("--force", is_flag=True, help="Translate again even where the outputs are up to date.")
 @click.option("--offline", is_flag=True, default=None,
               help="Never download a model (as HF_HUB_OFFLINE=1); a model not on disk is an error.")
 def translate(inputs: tuple[str, ...], outdir: str | None, formats: tuple[str, ...], model: str | None,
@@ -100,13 +100,15 @@ def translate(inputs: tuple[str, ...], outdir: str | None, formats: tuple[str, .
     """Translate Chinese articles into English, sentence by sentence, with the alignment kept.
 
     INPUTS are article files, or folders searched recursively for *.txt. Per article it writes NAME.en.txt
-    and NAME.aligned.jsonl (see --format). Articles whose outputs are up to date are skipped; a bad file is
-    reported and the batch goes on. Exit status: 0 all done, 1 some articles failed, 2 a usage error (a
-    missing model, say).
+    and NAME.aligned.jsonl (see --format), then NAME.run.json: the model id, revision and backend, the
+    decoding settings, a hash of the glossary, the package version and the output files. An article is
+    skipped as up to date only when its NAME.run.json is newer than it, lists every requested output and
+    matches the current settings. A bad file is reported and the batch goes on. Exit status: 0 all done,
+    1 some articles failed, 2 a usage error (a missing model, say).
     """
     from pipeline.errors import UsageError
     from pipeline.memory import TranslationMemory
-    from pipeline.models import load_translator
+    from pipeline.models import describe_model, load_translator
     from pipeline.terminology import load_glossary
     from pipeline.batch import BatchProgress, TqdmProgress, translate_files
 
@@ -114,10 +116,18 @@ def translate(inputs: tuple[str, ...], outdir: str | None, formats: tuple[str, .
         raise UsageError("--tm and --no-tm contradict each other; give one")
     terms = load_glossary(glossary)
     memory = None if no_tm else TranslationMemory(tm_path)
+    plans = []  # describe_model's answer, if asked, so that loading does not find and hash the model again
+
+    def describe():
+        plans.append(describe_model(model, backend, device, offline=offline))
+        return plans[-1]
+
     try:
         report = translate_files(
             inputs, outdir,
-            translator_factory=lambda: load_translator(model, backend, device, offline=offline),
+            translator_factory=lambda: load_translator(model, backend, device, offline=offline,
+                                                       plan=plans[-1] if plans else None),
+            describe=describe,
             formats=formats, force=force, beam_size=beam, memory=memory, glossary=terms,
             batch_tokens=batch_tokens,
             progress=TqdmProgress() if sys.stderr.isatty() else BatchProgress(),

@@ -28,7 +28,12 @@ def fake(monkeypatch):
         translator.loads += 1
         return translator
 
+    def describe(model=None, backend=None, device="cpu", *, offline=None, **_):
+        # What the fake is, without "loading" it (as describe_model does for a real model).
+        return translator
+
     monkeypatch.setattr(pipeline.models, "load_translator", load)
+    monkeypatch.setattr(pipeline.models, "describe_model", describe)
     return translator
 
 
@@ -49,7 +54,7 @@ def test_folder_is_translated_with_txt_and_jsonl(tmp_path, fake):
     assert "2 translated, 0 up to date, 0 failed" in result.output
     out = tmp_path / "out"
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
-        "a.aligned.jsonl", "a.en.txt", "sub/b.aligned.jsonl", "sub/b.en.txt"]
+        "a.aligned.jsonl", "a.en.txt", "a.run.json", "sub/b.aligned.jsonl", "sub/b.en.txt", "sub/b.run.json"]
     english = (out / "a.en.txt").read_text(encoding="utf-8")
     assert english.split("\n\n")[0] == "quan shi xin jian gong yuan"  # the title, then a blank line
     assert "Shi Banglin" in english and len(english.split("\n\n")) == 4
@@ -96,6 +101,59 @@ def test_resume_skips_finished_articles_and_force_redoes_them(tmp_path, fake):
 
     forced = run(folder, "-o", out, "--no-tm", "--force")
     assert forced.exit_code == 0 and "2 translated, 0 up to date" in forced.output
+
+
+def test_run_stamp_says_what_made_the_outputs(tmp_path, fake):
+    from pipeline import __version__
+
+    run(articles(tmp_path), "-o", tmp_path / "out", "--no-tm", "--beam", "3")
+    stamp = json.loads((tmp_path / "out" / "a.run.json").read_text(encoding="utf-8"))
+    assert (stamp["model_id"], stamp["revision"], stamp["backend"]) == ("fake/word", "1", "fake")
+    assert stamp["decoding"]["beam_size"] == 3 and stamp["brief_version"] == __version__
+    assert stamp["outputs"] == ["a.en.txt", "a.aligned.jsonl"] and len(stamp["glossary"]) == 16
+
+
+@pytest.mark.parametrize("change", [["--beam", "3"], ["--glossary", "GLOSSARY"], ["--model", "other"]])
+def test_other_settings_are_not_up_to_date(tmp_path, fake, monkeypatch, change):
+    folder = articles(tmp_path)
+    out = tmp_path / "out"
+    (tmp_path / "mine.tsv").write_text("公园\tparks\n", encoding="utf-8")
+    assert "2 translated" in run(folder, "-o", out, "--no-tm").output
+    if change[0] == "--model":
+        monkeypatch.setattr(fake, "revision", "2", raising=False)  # another model's weights
+    change = [str(tmp_path / "mine.tsv") if c == "GLOSSARY" else c for c in change]
+    result = run(folder, "-o", out, "--no-tm", *change)
+    assert "2 translated, 0 up to date" in result.output, result.output
+    assert "0 translated, 2 up to date" in run(folder, "-o", out, "--no-tm", *change).output
+
+
+def test_outputs_without_their_stamp_are_not_up_to_date(tmp_path, fake):
+    # An interrupted --force: a new .en.txt beside the old .aligned.jsonl, and no stamp for either.
+    folder = articles(tmp_path)
+    out = tmp_path / "out"
+    run(folder, "-o", out, "--no-tm")
+    (out / "a.run.json").unlink()
+    assert "1 translated, 1 up to date" in run(folder, "-o", out, "--no-tm").output
+    (out / "a.run.json").write_text("{not json", encoding="utf-8")
+    assert "1 translated, 1 up to date" in run(folder, "-o", out, "--no-tm").output
+
+
+def test_a_run_that_fails_while_writing_leaves_no_stamp(tmp_path, fake, monkeypatch):
+    folder = articles(tmp_path)
+    out = tmp_path / "out"
+    run(folder, "-o", out, "--no-tm")
+    real = os.replace
+
+    def fail_on_jsonl(src, dst):
+        if str(dst).endswith(".aligned.jsonl"):
+            raise OSError(28, "No space left on device")
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "replace", fail_on_jsonl)
+    assert run(folder, "-o", out, "--no-tm", "--force").exit_code == 1
+    assert (out / "a.en.txt").is_file() and not (out / "a.run.json").exists()
+    monkeypatch.setattr(os, "replace", real)
+    assert "2 translated, 0 up to date" in run(folder, "-o", out, "--no-tm").output
 
 
 def test_a_missing_output_format_is_not_up_to_date(tmp_path, fake):
@@ -307,3 +365,6 @@ def test_one_model_directory_spelled_two_ways_shares_the_memory(tmp_path, tiny_m
     second = run(folder, "-o", tmp_path / "two", "--model", f"./{tiny_model_dir.name}/", *common)
     assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
     assert " 0 by the model" not in first.output and " 0 by the model" in second.output
+    # The run stamp knows the model by its weights too: the outputs are up to date (the model unloaded).
+    third = run(folder, "-o", tmp_path / "two", "--model", tiny_model_dir.resolve(), *common)
+    assert "0 translated, 2 up to date" in third.output, third.output
