@@ -175,6 +175,36 @@ def test_document_mode_pairs_a_changed_figure_with_its_own_sentence():
     assert flagged == {1: [("mismatch", "10万人", "10,000")], 3: [("unsupported", None, "47")]}
 
 
+def test_document_mode_does_not_pair_paragraphs_blindly_when_line_counts_match():
+    # One extra English line (a photo credit) and one paragraph left out: as many lines as the source.
+    source = ("贵阳市经济稳步增长\n本报记者 张三\n2023年，全市新增城镇就业12.5万人，增长6.7%。\n"
+              "全年固定资产投资增长3.4%，社会消费品零售总额1750亿元。\n2024年1月17日，近500名委员出席会议。")
+    target = ("Guiyang's economy grows steadily\nPhoto: Xinhua\nBy Zhang San\n"
+              "In 2023, the city added 125,000 urban jobs, up 6.7%.\n"
+              "On January 17, 2024, nearly 500 members attended the meeting.")
+    flagged = {s.line: sorted(i.type for i in s.result.issues) for s in check_documents(source, target)
+               if s.result.issues}
+    assert flagged == {4: ["missing", "missing"]}
+
+
+def test_document_mode_alignment_memory_grows_with_the_band_not_the_square():
+    import tracemalloc
+
+    from pipeline.figures.align import Unit, align_units
+
+    n = 300
+    source = [Unit("全市新增就业人员。", i + 1, 0, []) for i in range(n)]
+    target = [Unit("The city added jobs.", i + 1, 0, []) for i in range(n)]
+    tracemalloc.start()
+    try:
+        groups = align_units(source, target)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(groups) == n
+    assert peak < (n + 1) ** 2 * 8  # one full table of pointers would take this much
+
+
 def test_annotate_document_flags_translated_sentences():
     from pipeline.segment import segment_text
 

@@ -14,7 +14,7 @@ import regex
 
 from pipeline.document import Document
 from pipeline.errors import InputError, NoChineseTextError
-from pipeline.figures.align import align_documents
+from pipeline.figures.align import align_document_pair
 from pipeline.figures.compare import compare_figures
 from pipeline.figures.en import extract_en
 from pipeline.figures.model import CheckResult, Figure, Issue
@@ -76,14 +76,14 @@ def check_documents(source: str, target: str) -> list[SegmentCheck]:
     just before and after (a sentence boundary moved by the translator, or an alignment off by one); an
     English figure counts as supported the same way.
     """
-    s_lines = [line for line in source.split("\n") if line.strip()]
-    t_lines = [line for line in target.split("\n") if line.strip()]
-    if s_lines and len(s_lines) == len(t_lines):
+    groups, paired = align_document_pair(source, target)
+    if paired:
         # Paragraphs kept: compare paragraph with paragraph, as --aligned does with lines.
+        s_lines = [line for line in source.split("\n") if line.strip()]
+        t_lines = [line for line in target.split("\n") if line.strip()]
         numbers = [i for i, line in enumerate(source.split("\n"), 1) if line.strip()]
         return [SegmentCheck(n, compare_figures(s, t, extract_zh(s), extract_en(t)))
                 for n, s, t in zip(numbers, s_lines, t_lines)]
-    groups = align_documents(source, target)
     s_texts = ["".join(u.text for u in g.source) for g in groups]
     t_texts = [" ".join(u.text for u in g.target) for g in groups]
     source_lines = source.split("\n")
