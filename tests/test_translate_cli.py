@@ -368,3 +368,15 @@ def test_one_model_directory_spelled_two_ways_shares_the_memory(tmp_path, tiny_m
     # The run stamp knows the model by its weights too: the outputs are up to date (the model unloaded).
     third = run(folder, "-o", tmp_path / "two", "--model", tiny_model_dir.resolve(), *common)
     assert "0 translated, 2 up to date" in third.output, third.output
+
+
+def test_cli_choices_match_the_library():
+    # cli.py spells these out rather than import pipeline.batch (~120 ms of figure patterns) for `brief --help`.
+    from pipeline.batch import FORMATS
+    from pipeline.models import BACKENDS
+    from pipeline.translate import DEFAULT_BATCH_TOKENS
+
+    options = {p.name: p for p in cli.commands["translate"].params}
+    assert tuple(options["formats"].type.choices) == FORMATS
+    assert tuple(options["backend"].type.choices) == BACKENDS
+    assert options["batch_tokens"].default == DEFAULT_BATCH_TOKENS
