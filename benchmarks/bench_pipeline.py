@@ -9,7 +9,10 @@
     same decoding work (the random model's output is all noise, so every unit would be retried); the run
     with the retry on is printed too. Target: under 10% overhead.
 (b) Translation memory. ``translate_document`` over the sample article twice with one memory: the first
-    run goes to the model (retries included), the second should come from the memory. Target: over 50x.
+    run goes to the model, the second should come from the memory. Target: over 50x. The speed-up is
+    measured against a first run with the guards' retry off: with the random model every unit is retried,
+    which would double the first run and inflate the ratio. A first run with the retry on (into another
+    fresh memory) is printed separately.
 
 The model is the full-size opus-mt-zh-en architecture with random weights (``pipeline.testing.make_marian``,
 built once by ``bench_translate.prepare`` into the work folder), int8 on CPU; beam 4 and the output forced
@@ -71,16 +74,34 @@ def memory_speedup(translator, decoding, batch_tokens: int) -> dict:
     from pipeline.translate import TranslateStats, translate_document
 
     glossary = default_glossary()
-    runs = []
-    with tempfile.TemporaryDirectory() as folder, TranslationMemory(Path(folder) / "tm.sqlite3") as memory:
-        for _ in range(2):
-            stats = TranslateStats()
-            started = time.perf_counter()
-            document = segment_file(SAMPLE)
-            translate_document(document, translator, decoding=decoding, memory=memory, glossary=glossary,
-                               batch_tokens=batch_tokens, stats=stats)
-            runs.append((time.perf_counter() - started, stats))
-    return {"sentences": sum(1 for _ in document.sentences()), "runs": runs}
+
+    def timed(memory, retry: bool):
+        stats = TranslateStats()
+        started = time.perf_counter()
+        document = segment_file(SAMPLE)
+        translate_document(document, translator, decoding=decoding, memory=memory, glossary=glossary,
+                           batch_tokens=batch_tokens, stats=stats, retry=retry)
+        return time.perf_counter() - started, stats, document
+
+    class Echo:
+        """The translator's tokenizer and no model: warms up segmenting and the glossary's patterns."""
+
+        model_id, revision, backend = translator.model_id, translator.revision, "echo"
+        max_source_tokens, default_decoding = translator.max_source_tokens, decoding
+        count_tokens = translator.count_tokens
+
+        def translate_batch(self, texts, decoding):
+            return list(texts)
+
+    translate_document(segment_file(SAMPLE), Echo(), decoding=decoding, glossary=glossary, retry=False)
+    with tempfile.TemporaryDirectory() as folder:
+        with TranslationMemory(Path(folder) / "tm.sqlite3") as memory:
+            first = timed(memory, retry=False)
+            second = timed(memory, retry=False)
+        with TranslationMemory(Path(folder) / "tm-retry.sqlite3") as memory:
+            with_retry = timed(memory, retry=True)
+    return {"sentences": sum(1 for _ in first[2].sentences()), "runs": [first[:2], second[:2]],
+            "with_retry": with_retry[:2]}
 
 
 def main() -> None:
@@ -126,10 +147,13 @@ def main() -> None:
 
     b = memory_speedup(translator, decoding, args.batch_tokens)
     (first, s1), (second, s2) = b["runs"]
+    retry_s, retry_stats = b["with_retry"]
     print(f"(b) sample article, {b['sentences']} sentences, translate_document with a fresh translation memory")
-    print(f"    1st run: {first:8.3f} s  ({s1.translated} units by the model, {s1.retried} retried)")
-    print(f"    2nd run: {second:8.3f} s  ({s2.from_memory} units from the memory, {s2.translated} by the model)")
+    print(f"    1st run, retry off: {first:8.3f} s  ({s1.translated} units by the model)")
+    print(f"    2nd run:            {second:8.3f} s  ({s2.from_memory} units from the memory, {s2.translated} by the model)")
     print(f"    speed-up: {first / second:.0f}x  (target > 50x)")
+    print(f"    1st run, retry on (another fresh memory): {retry_s:.3f} s  ({retry_stats.translated} units by the "
+          f"model, {retry_stats.retried} retried; {retry_s / second:.0f}x the 2nd run)")
     print(f"peak RSS: {peak_rss_mb():.0f} MB")
 
 

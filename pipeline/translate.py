@@ -430,18 +430,19 @@ def translate_document(
     progress: Callable[[int], None] | None = None,
     stats: TranslateStats | None = None,
     inline_terms: bool = True,
+    retry: bool = True,
 ) -> Document:
     """Translate every sentence of ``document`` in place and return it.
 
     Sets ``Sentence.translation`` and adds to ``Sentence.qa_flags``. Person names found anywhere in the
     document (``find_names``) are romanised the same way in every sentence. See ``translate_texts`` for the
-    other arguments (``inline_terms`` among them); ``progress(n)`` counts sentences.
+    other arguments (``inline_terms`` and ``retry`` among them); ``progress(n)`` counts sentences.
     """
     sentences = list(document.sentences())
     results = translate_texts(
         [s.text for s in sentences], translator, decoding=decoding, memory=memory, glossary=glossary,
         names=find_names(document.source), batch_tokens=batch_tokens, clause_budget=clause_budget,
-        progress=progress, stats=stats, inline_terms=inline_terms,
+        progress=progress, stats=stats, inline_terms=inline_terms, retry=retry,
     )
     for sentence, result in zip(sentences, results):
         sentence.translation = result.translation
