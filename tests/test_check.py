@@ -94,6 +94,24 @@ def test_units_agreeing_or_left_out_raise_no_issue(source, target):
     assert check(source, target).ok
 
 
+@pytest.mark.parametrize("source, target", [
+    ("六盘水市委书记到访。", "The Party chief of Liupanshui visited."),
+    ("学习七一讲话精神。", "Studying the spirit of the July 1 speech."),
+    ("学习七一讲话精神。", "Studying the spirit of the speech."),
+    ("九一八事变", "the September 18 Incident"), ("九一八事变", "the Mukden Incident"),
+    ("庆祝建党百年。", "Celebrating the Party's centenary."),
+    ("1-11月，全市工业增长5%。", "From January to November, industry grew 5%."),
+    ("1-11月，全市工业增长5%。", "In the first 11 months, industry grew 5%."),
+    ("2017年1月至10月，贸易额增长。", "From January to October 2017, trade grew."),
+])
+def test_names_and_month_ranges_raise_no_issue(source, target):
+    assert check(source, target).ok
+
+
+def test_a_changed_month_range_is_a_mismatch():
+    assert _types("1-10月，全市工业增长5%。", "From January to November, industry grew 5%.") == ["mismatch"]
+
+
 @pytest.mark.parametrize("source, target, ok", [
     ("HMX-1 在白宫练习了 58 次着陆。", "HMX-1 conducted 58 practice landings.", True),
     ("HMX-1 在白宫练习了 58 次着陆。", "HMX-8 conducted 58 practice landings.", False),

@@ -147,3 +147,17 @@ def test_spans_always_point_at_the_figure_text(text):
 @pytest.mark.parametrize("text, value", [("on Line 3", 3), ("No. 5 Middle School", 5), ("ticket #12", 12)])
 def test_numbered_names_are_ordinals_once(text, value):
     assert [(f.kind, f.value) for f in extract_en(text)] == [("ordinal", value)]
+
+
+@pytest.mark.parametrize("text, value", [
+    ("from January to November", [1, 11]), ("in January-November", [1, 11]),
+    ("between January and October", [1, 10]),
+])
+def test_month_names_joined_are_a_range_of_months(text, value):
+    (f,) = extract_en(text)
+    assert (f.kind, f.value, f.unit) == ("range", value, "months")
+
+
+def test_month_range_keeps_its_year():
+    assert [(f.kind, f.value) for f in extract_en("January-November 2023")] == [
+        ("range", [1, 11]), ("year", 2023)]

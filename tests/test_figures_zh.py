@@ -212,3 +212,31 @@ def test_parse_zh_number_reads_what_cn2an_writes(n):
     import cn2an
 
     assert parse_zh_number(cn2an.an2cn(n)) == n
+
+
+@pytest.mark.parametrize("text, name", [
+    ("六盘水市委书记到访", "六盘水"), ("在六盘水调研", "六盘水"), ("四平市", "四平市"), ("七星关区", "七星关区"),
+    ("三里屯", "三里屯"), ("三河镇", "三河镇"), ("五里村", "五里村"),
+])
+def test_place_names_with_a_numeral_are_soft(text, name):
+    figures = extract_zh(text)
+    assert [f for f in figures if not f.soft] == []
+    assert name in [f.text for f in figures]
+
+
+@pytest.mark.parametrize("text, figure, value", [
+    ("三个村", "三个", 3), ("五名村干部", "五名", 5), ("二十多个村", "二十多个", 20), ("十一个县", "十一个", 11),
+])
+def test_counts_of_places_stay_hard(text, figure, value):
+    f = _one(text)
+    assert (f.text, f.value) == (figure, value)
+
+
+@pytest.mark.parametrize("text, name, value", [
+    ("学习七一讲话精神", "七一", "--07-01"), ("九一八事变", "九一八", "--09-18"), ("五四运动", "五四", "--05-04"),
+    ("八一建军节", "八一", "--08-01"), ("十一黄金周", "十一", "--10-01"), ("十一国庆期间", "十一", "--10-01"),
+    ("一二·九运动", "一二·九", "--12-09"),
+])
+def test_days_named_by_month_and_day_are_soft_dates(text, name, value):
+    (f,) = extract_zh(text)
+    assert (f.text, f.kind, f.value, f.soft) == (name, "date", value, True)

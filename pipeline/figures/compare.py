@@ -133,7 +133,7 @@ def _unit_conflict(s_fig: Figure, t_fig: Figure, target: str) -> tuple[str, str]
 class Atom:
     """One number inside a figure: its comparison family, acceptable values and whether it is hard."""
 
-    family: str  # "num", "pct" or "month"
+    family: str  # "num", "pct", "month" (of a date) or "months" (a range of months)
     values: tuple[float, ...]
     figure: Figure
     role: str  # "value", "year", "month", "day", "hour", "minute", "low", "high", "part"
@@ -163,7 +163,9 @@ def atoms_of(figure: Figure, *, side: str) -> list[Atom]:
     if kind in ("percent", "percentage_points"):
         return [Atom("pct", (float(value),), figure, "value", hard)]
     if kind == "range":
-        family = "pct" if figure.unit in ("%", "percent") else "num"
+        # 1-11月 and "January to November" are months: they count as numbers ("the first 11 months") and as
+        # the months of dates (2017年1月至10月).
+        family = "pct" if figure.unit in ("%", "percent") else "months" if figure.unit == "months" else "num"
         # 1-9月 is "the first nine months": the 1 is rarely written out.
         low_hard = hard and not (figure.unit == "months" and value[0] == 1) \
             and not (side == "source" and figure.written == "words" and value[0] == 1)  # 一两年 "a year or two"
@@ -245,7 +247,11 @@ def _rounds_to(source: float, target_atom: Atom) -> bool:
 
 
 def _same_family(a: str, b: str) -> bool:
-    return a == b or "any" in (a, b) and "month" not in (a, b)
+    if a == b:
+        return True
+    if "months" in (a, b):
+        return {a, b} - {"months"} <= {"num", "month", "any"}
+    return "any" in (a, b) and "month" not in (a, b)
 
 
 def _values_match(s: Atom, t: Atom) -> bool:
@@ -260,7 +266,7 @@ def _supported_lexically(atom: Atom, source: str) -> bool:
     if atom.figure.kind in ("year", "date") and atom.role in ("value", "year") and 1900 <= v <= 2100 \
             and _RELATIVE_YEAR.search(source):
         return True  # 今年 "this year" is often written out as the year it is
-    if atom.family not in ("num", "any") or not float(v).is_integer() or int(v) not in LEXICAL_SUPPORT:
+    if atom.family not in ("num", "any", "months") or not float(v).is_integer() or int(v) not in LEXICAL_SUPPORT:
         return False
     if atom.figure.kind == "ordinal" and any(w in source for w in ORDINAL_SUPPORT.get(int(v), ())):
         return True

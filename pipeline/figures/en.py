@@ -89,7 +89,7 @@ _NUMBER = regex.compile(
     rf"|(?P<unit>(?-i:km|kg|cm|mm|mg|m|g|t|GW|MW|kW|kWh|ha|x|hp|sq|ft|mph|mn|bn))\b|\b)"
     rf"(?:\s*-?\s*(?P<sc>hundred|thousand|million|billion|trillion|bn|mn|m|k)\b)?"
     rf"(?:\s*(?P<pct>%|percentage\s+points?|per\s*cent\b|pct\b|points?\b))?", regex.IGNORECASE)
-_SOFT_WORDS = {"century": 100, "trio": 3, "duo": 2, "twins": 2, "quartet": 4, "both": 2, "twice": 2, "double": 2, "doubled": 2, "pair": 2, "couple": 2, "dozen": 12,
+_SOFT_WORDS = {"century": 100, "centenary": 100, "centennial": 100, "trio": 3, "duo": 2, "twins": 2, "quartet": 4, "both": 2, "twice": 2, "double": 2, "doubled": 2, "pair": 2, "couple": 2, "dozen": 12,
                "half": 0.5, "once": 1, "single": 1, "decade": 10, "triple": 3, "tripled": 3, "thrice": 3,
                "quarter": 0.25}
 _SOFT = regex.compile(r"\b(?:a\s+)?(?P<w>" + "|".join(_SOFT_WORDS) + r")\b", regex.IGNORECASE)
@@ -386,6 +386,11 @@ def _merge_ranges(text: str, figures: list[Figure]) -> list[Figure]:
             before = text[max(0, a.start - 9):a.start].lower()
             joined = _rx(r"\s*(?:-|–|—|to)\s*").fullmatch(gap) or (
                 _rx(r"\s+and\s+").fullmatch(gap) and before.rstrip().endswith("between"))
+            months = _month_range(text, a, b)
+            if months:
+                out.extend(months)  # "January to November", "January-November 2023": the first 11 months
+                i += 2
+                continue
             if joined and a.kind == "quantity" and b.kind == "percent" and a.unit is None and not a.soft \
                     and isinstance(a.value, float) and a.value < b.value:
                 # "10-12%": the percent sign covers both ends
@@ -407,4 +412,25 @@ def _merge_ranges(text: str, figures: list[Figure]) -> list[Figure]:
                 continue
         out.append(a)
         i += 1
+    return out
+
+
+def _month_range(text: str, a: Figure, b: Figure) -> list[Figure]:
+    """'January to November' as a range of months [1, 11] (and the year of 'January-November 2023' as a
+    year of its own); ``[]`` when ``a`` and ``b`` are not two bare months joined by to, through or a dash."""
+    gap = text[a.end:b.start]
+    between = _rx(r"\s+and\s+").fullmatch(gap) and text[max(0, a.start - 9):a.start].rstrip().lower().endswith("between")
+    if a.kind != "date" or b.kind != "date" or not (
+            between or _rx(r"\s*(?:-|–|—|to|through|till|until)\s*").fullmatch(gap)):
+        return []
+    ma = _rx(r"--(\d\d)").fullmatch(str(a.value))
+    mb = _rx(r"(\d{4}|-)-(\d\d)").fullmatch(str(b.value))
+    if not ma or not mb or int(ma.group(1)) >= int(mb.group(2)):
+        return []
+    month_end = b.start + len(_rx(r"[A-Za-z.]+").match(b.text).group())
+    out = [Figure(text[a.start:month_end], "range", [float(ma.group(1)), float(mb.group(2))], a.start, month_end,
+                  unit="months", written="words")]
+    if mb.group(1) != "-":
+        y = _rx(r"\d{4}").search(text, month_end, b.end)
+        out.append(Figure(y.group(), "year", int(y.group()), y.start(), y.end()))
     return out

@@ -123,6 +123,24 @@ _QUOTE_PIECE = regex.compile(r"[^、，,；;]+")
 _SLOGAN_SHAPE = regex.compile(rf"^(?:[\p{{Han}}·]*[{CD}{CU}][\p{{Han}}·]*|\d+\+\d+(?:\+\d+)*)$")
 _ONE_X_ONE_Y = regex.compile(r"(?<![十百千万\d])一(?![月年日号天次个名位点分秒周届])(\p{Han})一(\p{Han})")
 _X_DA_NAME = regex.compile(r"([二三四五六七两])大(?=\p{Han})(?![学型量批多家小会])")
+# 六盘水市, 三里屯, 四平市, 七星关区: a numeral, one or two characters that are neither a numeral nor a unit
+# or classifier, then a place suffix, is a place name (三个村, 五名村干部, 三公里山路 stay counts).
+_PLACE = regex.compile(
+    rf"(?<![{CD}{CU}{CB}\d第])[{CD}十]{{1,2}}(?!{UNIT}|[多余来几半{CU}{CB}])(?:(?![{CD}{CU}{CB}])\p{{Han}}){{1,2}}?"
+    rf"(?:市(?!场|值|民|面)|县|区(?!域|别|间|块|分)|山|江|湖|河|镇|村(?!民)|路(?!线|径|上|面|费)|街(?!头)"
+    rf"|乡(?!亲|村)|州|岭|屯|庄)")
+# Places whose numeral is followed by a classifier, too common to leave to the rule above.
+PLACES = _longest_first("六盘水 三门峡 七台河 五指山 十堰 九龙坡 八达岭 十三陵")
+# Days named by their month and day: 七一讲话 (July 1), 九一八事变 (September 18), 五四运动 (May 4),
+# 十一黄金周 (October 1). A soft date: the English may say "July 1" or keep the name.
+MONTH_DAY_NAMES = {"九一八": (9, 18), "一二九": (12, 9), "一二·九": (12, 9), "七七": (7, 7), "七一": (7, 1),
+                   "八一": (8, 1), "五四": (5, 4), "五一": (5, 1), "六一": (6, 1), "三八": (3, 8), "五卅": (5, 30),
+                   "十一": (10, 1), "双十二": (12, 12), "双十一": (11, 11)}
+_MONTH_DAY_NAME = regex.compile(
+    rf"(?<![{CD}{CU}{CB}\d第])(?:(?:九一八|一二·?九|七七|七一|八一|五四|五一|六一|三八|五卅)"
+    rf"(?=讲话|重要讲话|事变|运动|建军节|青年节|劳动节|儿童节|妇女节|国际|节|前夕|当天|期间|纪念|精神|以来|前后"
+    rf"|假期|长假|小长假|黄金周|[”’」』》，。、；：！？]|$)"
+    rf"|十一(?=国庆|黄金周|假期|长假|小长假|期间|前夕))")
 _GROUP_OF = regex.compile(rf"[{CD}{CU}]+国集团")  # 二十国集团 = G20
 _STREET = regex.compile(rf"[{CD}](?:\p{{Han}})?(?:路|街|巷)(?![上面线])")
 
@@ -184,6 +202,12 @@ def extract_zh(text: str) -> list[Figure]:
     # Five-year plans and names first: 十四五 must not read as an idiom or a slogan.
     for m in _rx(r"十[一二三四五六七八九]五(?=规划|时期|期间|”|末|以来|开局|的|发展|重大|重点|』|’)").finditer(norm):
         add(_fig(text, m.start(), m.end(), "ordinal", parse_zh_number(m.group()[:2]), written="words"))
+    for m in _MONTH_DAY_NAME.finditer(norm):
+        month, day = MONTH_DAY_NAMES[m.group()]
+        add(_fig(text, m.start(), m.end(), "date", f"--{month:02d}-{day:02d}", soft=True, written="words"))
+    for m in _rx("|".join(PLACES)).finditer(norm):
+        if free(m.start(), m.end()):
+            add(_fig(text, m.start(), m.end(), "numeric_name", None, soft=True, written="words"))
     for m in _NAME.finditer(norm):
         if free(m.start(), m.end()):
             add(_fig(text, m.start(), m.end(), "numeric_name", None, soft=True, written="words"))
@@ -232,7 +256,7 @@ def extract_zh(text: str) -> list[Figure]:
     for m in _ZERO.finditer(norm):
         if free(m.start(), m.end()):
             add(_fig(text, m.start(), m.end(), "quantity", 0.0, written="words"))
-    for pattern in (_ONE_X_ONE_Y, _X_DA_NAME, _STREET, _GROUP_OF):
+    for pattern in (_ONE_X_ONE_Y, _X_DA_NAME, _STREET, _GROUP_OF, _PLACE):
         for m in pattern.finditer(norm):
             if free(m.start(), m.end()):
                 end = m.end()
