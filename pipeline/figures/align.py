@@ -212,8 +212,10 @@ class _GroupCost:
         self.t_len = _prefix(len(u.text) for u in target)
         self.s_hard = _prefix(sum(a.hard for a in atoms) for atoms in self.s_atoms)
         self.t_hard = _prefix(sum(a.hard for a in atoms) for atoms in self.t_atoms)
-        self.s_count = _prefix(len(atoms) for atoms in self.s_atoms)
-        self.t_count = _prefix(len(atoms) for atoms in self.t_atoms)
+        # The values of each sentence's atoms at 9 significant digits: two sentences whose sets are disjoint
+        # share no figure, and most pairs the programme tries are such (the exact test is slow).
+        self.s_keys = [_value_keys(atoms) for atoms in self.s_atoms]
+        self.t_keys = [_value_keys(atoms) for atoms in self.t_atoms]
 
     def __call__(self, i0: int, i1: int, j0: int, j1: int) -> float:
         hard = self.s_hard[i1] - self.s_hard[i0] + self.t_hard[j1] - self.t_hard[j0]
@@ -228,7 +230,7 @@ class _GroupCost:
         # Paragraph ends are anchors: a group that runs across one, on either side, is suspect.
         c += LINE_CROSS_COST * ((self.s_line[i0] != self.s_line[i1 - 1]) + (self.t_line[j0] != self.t_line[j1 - 1]))
         shared = 0
-        if self.s_count[i1] > self.s_count[i0] and self.t_count[j1] > self.t_count[j0]:
+        if any(not self.s_keys[a].isdisjoint(self.t_keys[b]) for a in range(i0, i1) for b in range(j0, j1)):
             ta = [a for k in range(j0, j1) for a in self.t_atoms[k]]
             used: set[int] = set()
             for a in (a for k in range(i0, i1) for a in self.s_atoms[k]):
@@ -240,6 +242,10 @@ class _GroupCost:
             # A shared English atom no longer counts as left over; a soft one never did.
             hard -= sum(ta[k].hard for k in used)
         return c - FIGURE_REWARD * shared + FIGURE_PENALTY * max(0, hard - shared)
+
+
+def _value_keys(atoms: list) -> frozenset[float]:
+    return frozenset(float(f"{v:.9g}") for a in atoms for v in a.values)
 
 
 def _prefix(values) -> list[int]:
