@@ -19,6 +19,11 @@ def _print_json(data: object) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+# The packages of the `models` extra (and torch, installed first): a base install runs segment, figures
+# and check without them.
+MODEL_MODULES = {"torch", "transformers", "ctranslate2", "sentencepiece", "huggingface_hub", "google"}
+
+
 class _BriefGroup(click.Group):
     """A click group that turns the library's ``BriefError`` into one line on stderr and its exit code."""
 
@@ -28,6 +33,12 @@ class _BriefGroup(click.Group):
         except BriefError as e:
             click.echo(f"brief: error: {e}", err=True)
             ctx.exit(e.exit_code)
+        except ModuleNotFoundError as e:
+            if (e.name or "").split(".")[0] not in MODEL_MODULES:
+                raise
+            click.echo(f"brief: error: {ctx.invoked_subcommand} needs {e.name}, which is not installed; install the "
+                       "model extras: pip install torch==2.13.0 && pip install 'bilingual-brief[models]'", err=True)
+            ctx.exit(2)
         except KeyboardInterrupt:
             click.echo("brief: interrupted", err=True)
             ctx.exit(130)

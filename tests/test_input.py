@@ -104,3 +104,18 @@ def test_help_explains_every_command():
     assert result.exit_code == 0 and "segment" in result.output
     result = run("segment", "--help")
     assert "--json" in result.output and "--clause-budget" in result.output
+
+
+def test_a_command_without_the_model_extras_says_how_to_install_them(monkeypatch, tmp_path):
+    import pipeline.models
+
+    def no_hub(*args, **kwargs):
+        raise ModuleNotFoundError("No module named 'huggingface_hub'", name="huggingface_hub")
+
+    monkeypatch.setattr(pipeline.models, "load_translator", no_hub)
+    monkeypatch.setattr(pipeline.models, "describe_model", no_hub)
+    result = run("translate", str(SAMPLE), "-o", str(tmp_path / "out"), "--no-tm")
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        "brief: error: translate needs huggingface_hub, which is not installed; install the model extras: "
+        "pip install torch==2.13.0 && pip install 'bilingual-brief[models]'"]
