@@ -19,7 +19,6 @@ Every function here is pure: text in, spans out.
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -300,19 +299,7 @@ def segment_text(source: str, *, path: str | None = None, encoding: str | None =
 
 def _sentences(block: Block) -> list[Sentence]:
     """The block's sentences with their source spans (linear in the block's pieces and sentences)."""
-    text = block.text
-    starts, sources = [], []  # where each piece's own text begins in ``text``, and in the source
-    position = 0
-    for piece in block.pieces:
-        position += len(piece.joiner)
-        starts.append(position)
-        sources.append(piece.start)
-        position += len(piece.text)
-
-    def to_source(offset: int) -> int:  # a sentence never starts or ends on a joiner (joiners are spaces)
-        index = bisect.bisect_right(starts, offset) - 1
-        return sources[index] + offset - starts[index]
-
+    text, to_source = block.text, block.source_mapper()
     return [Sentence(text[a:b], to_source(a), to_source(b - 1) + 1) for a, b in split_sentences(text)]
 
 
