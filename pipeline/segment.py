@@ -60,7 +60,9 @@ _LINE = regex.compile(r"[^\n]+")
 _EDGE_SPACE = regex.compile(r"^\s+|\s+$")
 _DASH_OPENING = regex.compile(r"^(?:——|—|─{1,2}|―{1,2}|－{1,2}|-{2})")
 _BYLINE = regex.compile(
-    r"^[（(]?(?:\p{Han}{0,10}?(?:记者|通讯员|实习生|特约撰稿|撰稿|撰文|作者|编辑|摄影)|文|图|文/图|图/文|文／图)"
+    r"^[（(]?(?:\p{Han}{0,10}?(?:记者|通讯员|实习生|特约撰稿|撰稿|撰文|作者|编辑|摄影)|文|图|文/图|图/文|文／图"
+    # The speaker of a report or speech: 贵阳市市长　马宁宇.
+    r"|\p{Han}{0,12}?(?:市长|省长|县长|区长|主席|书记|主任|部长|总理|局长|厅长|委员长|院长|理事长|董事长)(?=[\s\u3000]))"
     r"\s*[:：/／｜|]?\s*\p{Han}{2,4}(?:[\s\u3000、,，]+\p{Han}{2,4})*\s*[）)]?$"
 )
 _EPIGRAPH_LABEL = regex.compile(r"^(题记|编者按|编者的话|编前语|导语|导读|按语|引言|前言|摘要)\s*(?:[:：]\s*)?")
@@ -344,7 +346,8 @@ def _front_matter(document: Document, lines: list[Line]) -> int:
     position = heads
     while position < min(len(lines), FRONT_MATTER_LINES):
         line = lines[position]
-        if not document.subtitle and _DASH_OPENING.match(line.text) and len(line.text) <= TITLE_MAX_CHARS:
+        if not document.subtitle and _DASH_OPENING.match(line.text) and len(line.text) <= TITLE_MAX_CHARS \
+                and not ends_sentence(line.text):
             document.subtitle = _block("subtitle", line)
         elif not document.byline and _is_meta(line.text):
             document.byline = _block("byline", line)
@@ -427,7 +430,8 @@ def _paragraph_at(lines: list[Line], position: int, kind: BlockKind,
 
 
 def _unfinished(text: str) -> bool:
-    return not ends_sentence(text)
+    # A line ending in a colon opens what follows (各位代表：, a quote, a list): the next line is its own.
+    return not ends_sentence(text) and not text.endswith(("：", ":"))
 
 
 def _continues(line: Line) -> bool:

@@ -261,3 +261,20 @@ def test_headlines_before_a_byline_and_trailers_are_not_headings():
     assert [s.heading for s in document.sections] == [None]
     assert [b.text for b in document.sections[0].blocks] == [
         "原标题：经济运行总体平稳", "国家统计局18日发布数据，前三季度经济增长5.2%。", "（完）"]
+
+
+def test_work_report_with_speaker_salutation_and_dash_led_points():
+    text = ("政府工作报告\n——2024年1月15日在贵阳市第十五届人民代表大会第四次会议上\n贵阳市市长　马宁宇\n各位代表：\n"
+            "现在，我代表市人民政府向大会报告工作，请予审议。\n一、2023年工作回顾\n"
+            "——经济运行稳中向好。地区生产总值增长5%左右。\n——改革开放持续深化。新增市场主体15.2万户。\n")
+    document = segment_text(text)
+    assert document.subtitle.text.startswith("——2024年1月15日")
+    assert document.byline.text == "贵阳市市长　马宁宇"
+    assert [b.text for b in document.sections[0].paragraphs] == ["各位代表：", "现在，我代表市人民政府向大会报告工作，请予审议。"]
+    assert document.sections[1].heading.text == "一、2023年工作回顾"
+    assert len(document.sections[1].paragraphs) == 2
+
+
+def test_dash_led_sentence_right_after_the_title_is_not_a_subtitle():
+    document = segment_text("经济运行稳中向好\n——地区生产总值增长5%左右，就业形势总体稳定。\n")
+    assert document.subtitle is None
