@@ -65,14 +65,14 @@ _BYLINE = regex.compile(
     r"|\p{Han}{0,12}?(?:市长|省长|县长|区长|主席|书记|主任|部长|总理|局长|厅长|委员长|院长|理事长|董事长)(?=[\s\u3000]))"
     r"\s*[:：/／｜|]?\s*\p{Han}{2,4}(?:[\s\u3000、,，]+\p{Han}{2,4})*\s*[）)]?$"
 )
-_EPIGRAPH_LABEL = regex.compile(r"^(题记|编者按|编者的话|编前语|导语|导读|按语|引言|前言|摘要)\s*(?:[:：]\s*)?")
+_EPIGRAPH_LABEL = regex.compile(r"^[【\[［]?(题记|编者按|编者的话|编前语|导语|导读|按语|引言|前言|摘要)[】\]］]?\s*(?:[:：]\s*)?")
 _CAPTION_DATE = regex.compile(
     r"^(?:\d{4}|[〇零一二三四五六七八九]{4})年(?:\d{1,2}|[一二三四五六七八九十]{1,3})月"
     r"(?:(?:\d{1,2}|[一二三四五六七八九十]{1,3})日)?(?:[上下]午|晚|晚间)?[，,、\s]"
 )
 _CAPTION_MARK = regex.compile(r"^(?:图为|上图|下图|左图|右图|图片|▲|△|■)|(?:\s|（|\()?摄[）)]?$|摄影[）)]?$")
 # Credits that close an article: (责任编辑：李四), 来源：新华社. Short, but not headings.
-_CREDIT = regex.compile(r"^[（(【\[]?\s*(?:责任编辑|编辑|校对|审核|审校|来源|监制|统筹|值班编辑)\s*[:：]|^[（(]完[）)]$")
+_CREDIT = regex.compile(r"^[（(【\[]?\s*(?:责任编辑|编辑|校对|审核|审校|(?:本文|稿件|文章)?来源|监制|统筹|值班编辑)\s*[:：]|^[（(]完[）)]$")
 # A dateline or source line under the title: 2023-11-16 08:30　来源：人民网; 原标题：...
 _META = regex.compile(r"^\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s|$)|^(?:来源|发布时间|发布日期|原标题|原题)[:：]")
 # Page furniture left by PDF extraction: a page number (4, — 3 —, 第3页, 3/12) on a line of its own.

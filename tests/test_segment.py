@@ -278,3 +278,17 @@ def test_work_report_with_speaker_salutation_and_dash_led_points():
 def test_dash_led_sentence_right_after_the_title_is_not_a_subtitle():
     document = segment_text("经济运行稳中向好\n——地区生产总值增长5%左右，就业形势总体稳定。\n")
     assert document.subtitle is None
+
+
+def test_interview_with_bracketed_lead_list_items_and_source_credit():
+    text = ("专访贵阳市大数据局局长：数字经济如何赋能高质量发展\n记者 李明 王芳\n【导读】近年来，贵阳大数据产业规模持续扩大。\n"
+            "问：下一步有哪些打算？\n答：主要有三方面：\n1.加快算力基础设施建设；\n2.推动数据要素市场化配置。\n"
+            "新华社记者 张三 摄\n（本文来源：贵阳日报）\n")
+    document = segment_text(text)
+    assert document.epigraph_label.text == "【导读】"
+    assert [b.text for b in document.epigraph] == ["近年来，贵阳大数据产业规模持续扩大。"]
+    assert [s.heading for s in document.sections] == [None]
+    assert [(b.kind, b.text) for b in document.sections[0].blocks] == [
+        ("paragraph", "问：下一步有哪些打算？"), ("paragraph", "答：主要有三方面："),
+        ("paragraph", "1.加快算力基础设施建设；"), ("paragraph", "2.推动数据要素市场化配置。"),
+        ("caption", "新华社记者 张三 摄"), ("paragraph", "（本文来源：贵阳日报）")]
