@@ -296,7 +296,6 @@ def test_multilingual_model_gets_its_language_codes(tiny_m2m100_dir, tmp_path):
         assert [len(tokens) for tokens in outputs] == [6] * len(TEXTS)
     # Same tokens from both: the source code is set and the target code forced alike.
     assert sum(a == b for a, b in zip(hf.generate_tokens(TEXTS, GREEDY), ct2.generate_tokens(TEXTS, GREEDY))) >= 3
-    assert len(set(hf.translate_batch(TEXTS, GREEDY))) > 1
 
 
 def test_ctranslate2_without_cuda_12_libraries_is_one_line(translators, monkeypatch):

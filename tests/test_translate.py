@@ -352,18 +352,31 @@ def test_tiny_model_through_both_backends(tiny_model_dir, tmp_path, monkeypatch,
     assert again.translated == 0 and again.from_memory == stats.unique
 
 
+LOOP_CANDIDATES = ["委员们为贵阳点赞，也为自己点赞。", "贵阳市政协委员调研大数据产业发展。", "全年完成投资12亿元。",
+                   "市政协主席石邦林调研建筑业和房地产业发展情况。", "一年来，贵阳市政协围绕强省会行动献计出力。",
+                   "推动专场招聘及线上招聘毕业生签约落地。", "截至目前共组织开展协商活动371场。", "委员们一路听、一路看、一路议。"]
+
+
 @pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
-def test_tiny_model_repetition_loop_is_retried_with_stricter_decoding(tiny_model_dir, tmp_path, monkeypatch, backend):
+def test_tiny_model_repetition_loops_are_retried_then_fixed_or_flagged(tiny_model_dir, tmp_path, monkeypatch, backend):
+    """Random weights loop on some inputs (which ones depends on the library versions that built them):
+    each looping unit is retried once with stricter decoding, and comes out without a loop or flagged."""
     monkeypatch.setenv("BRIEF_CACHE_DIR", str(tmp_path / "cache"))
     from pipeline.models import load_translator
 
     translator = load_translator(str(tiny_model_dir), backend)
-    source = "委员们为贵阳点赞，也为自己点赞。"
     decoding = Decoding(beam_size=2, max_length=40)
-    # The tiny random model loops on this unit with plain decoding: a real failure, not a fake one.
-    assert "repetition" in check_translation(source, translator.translate_batch([source], decoding)[0])
+    plain = translator.translate_batch(LOOP_CANDIDATES, decoding)
+    looping = [s for s, out in zip(LOOP_CANDIDATES, plain) if "repetition" in check_translation(s, out)]
+    assert looping, "the tiny model produced no repetition loop to test the guard on"
     stats = TranslateStats()
-    [result] = translate_texts([source], translator, decoding=decoding, stats=stats)
-    assert stats.retried == 1
-    assert "repetition" not in result.qa_flags
-    assert result.translation == translator.translate_batch([source], decoding.stricter())[0]
+    results = translate_texts(looping, translator, decoding=decoding, stats=stats)
+    assert stats.retried == len(looping)
+    first = dict(zip(LOOP_CANDIDATES, plain))
+    stricter = translator.translate_batch(looping, decoding.stricter())
+    for source, result, retry in zip(looping, results, stricter):
+        assert result.translation in (first[source], retry)
+        if not check_translation(source, retry):  # the retry is clean: it is kept
+            assert result.translation == retry and result.qa_flags == []
+        # Whatever is kept, a loop left in it is flagged.
+        assert ("repetition" in result.qa_flags) == ("repetition" in check_translation(source, result.translation))
