@@ -9,8 +9,6 @@ figure but is never reported as unsupported by itself.
 
 from __future__ import annotations
 
-from functools import cache
-
 import regex
 
 from pipeline.figures.model import Claims, Figure
@@ -22,13 +20,9 @@ from pipeline.figures.numbers import (
     clean_float,
     parse_arabic,
     parse_en_words,
+    compiled as _rx,
 )
 
-
-@cache
-def _rx(pattern: str, flags: int = 0) -> regex.Pattern:
-    """A compiled pattern, cached: the patterns built inside functions are compiled once."""
-    return regex.compile(pattern, flags)
 
 MONTHS = {"january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
           "september": 9, "october": 10, "november": 11, "december": 12, "jan": 1, "feb": 2, "mar": 3, "apr": 4,

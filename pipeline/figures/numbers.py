@@ -5,11 +5,21 @@ Pure functions; they return ``None`` for a string that is not a number rather th
 
 from __future__ import annotations
 
+from functools import cache
+
+import regex
+
 # Full-width forms that figures are written with; mapped one character to one character so that offsets
 # into the normalised copy are offsets into the original text.
 FULL_WIDTH = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)},
                             "％": "%", "．": ".", "＋": "+", "－": "-", "～": "~", "\u3000": " ",
                             "：": ":", "／": "/", "﹪": "%"})
+
+@cache
+def compiled(pattern: str, flags: int = 0) -> regex.Pattern:
+    """A compiled pattern, cached: the patterns the extractors build inside functions are compiled once."""
+    return regex.compile(pattern, flags)
+
 
 CN_DIGITS = {"零": 0, "〇": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
              "六": 6, "七": 7, "八": 8, "九": 9, "壹": 1, "贰": 2, "貳": 2, "叁": 3, "參": 3, "肆": 4,

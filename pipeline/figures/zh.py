@@ -10,8 +10,6 @@ figures; 一年来 is one but an idiomatic, soft one; 四同 and "3+1" are sloga
 
 from __future__ import annotations
 
-from functools import cache
-
 import regex
 
 from pipeline.figures.model import Claims, Figure
@@ -20,13 +18,8 @@ from pipeline.figures.numbers import (
     clean_float,
     normalise_digits,
     parse_zh_number,
+    compiled as _rx,
 )
-
-
-@cache
-def _rx(pattern: str, flags: int = 0) -> regex.Pattern:
-    """A compiled pattern, cached: the patterns built inside functions are compiled once."""
-    return regex.compile(pattern, flags)
 
 
 def _longest_first(words: str) -> list[str]:
