@@ -91,6 +91,8 @@ def test_dates_times_ranges(text, figure, kind, value):
     ("覆盖十至二十万人", "十至二十万人", [1e5, 2e5]),
     ("每户补助3万至5万元", "3万至5万元", [30_000, 50_000]),  # both ends scaled: nothing to share
     ("每户补助1.5-2万元", "1.5-2万元", [15_000, 20_000]),
+    ("参观人数约3-5万。", "3-5万", [30_000, 50_000]),  # no unit after the scale
+    ("投资3到5亿", "3到5亿", [3e8, 5e8]),
 ])
 def test_one_scale_on_the_high_end_covers_both_ends(text, figure, value):
     f = _one(text)

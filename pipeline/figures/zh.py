@@ -171,7 +171,9 @@ _PERCENT = regex.compile(
 _ROMAN = regex.compile("[\u2160-\u216b]")
 # 6.7-6.9%, 10%到12%: the percent sign of the second end covers the first.
 _PCT_RANGE = regex.compile(rf"(?P<a>{AR})[ \t]*%?[ \t]*(?:-|~|—|–|至|到)[ \t]*(?P<b>{AR})[ \t]*%")
-_RANGE = regex.compile(rf"(?P<a>{NUM})[ \t]*(?P<ua>%|{UNIT})?[ \t]*(?:-|~|—|–|－|至|到)[ \t]*(?P<b>{NUM})[ \t]*(?P<ub>%|{UNIT})")
+# A range needs a unit after its high end, or a scale that ends it (3-5万, 3到5亿).
+_RANGE = regex.compile(rf"(?P<a>{NUM})[ \t]*(?P<ua>%|{UNIT})?[ \t]*(?:-|~|—|–|－|至|到)[ \t]*(?P<b>{NUM})"
+                       rf"(?:[ \t]*(?P<ub>%|{UNIT})|(?<=[{CB}千百]))")
 _ORDINAL = regex.compile(
     rf"第[ \t]?(?P<n>{NUM})(?:[ \t]?(?P<u>{UNIT}))?"
     rf"|(?P<n2>{CNNUM}|\d+)[ \t]*届"
