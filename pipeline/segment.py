@@ -55,6 +55,8 @@ DEFAULT_CLAUSE_BUDGET = 150
 # Hard-wrapped text (PDF extraction, newspaper columns): most lines stop mid-sentence at one width. A line
 # of at least this share of that width is a wrapped line, even when it is short enough for a heading.
 WRAPPED_LINE_SHARE = 0.85
+# Fewer unfinished lines than this are too few to tell a wrap width from chance.
+WRAP_MIN_LINES = 6
 
 _LINE = regex.compile(r"[^\n]+")
 _EDGE_SPACE = regex.compile(r"^\s+|\s+$")
@@ -92,6 +94,7 @@ class Line:
     text: str
     start: int
     indented: bool = False  # the raw line opens with whitespace (　　 marks a new paragraph in many sources)
+    wrapped: bool = False  # as wide as the text's hard wrap: it runs on into the next line
 
     @property
     def end(self) -> int:
@@ -213,14 +216,8 @@ def ends_sentence(text: str) -> bool:
     return bool(stripped) and (stripped[-1] in SENTENCE_FINAL or stripped.endswith("."))
 
 
-def is_heading(text: str, wrap_width: int | None = None) -> bool:
-    """A short line that does not read as a sentence: no sentence-final mark, no trailing comma.
-
-    In text hard-wrapped at ``wrap_width`` characters (see ``wrap_width``), a line about that wide is a
-    wrapped line of a paragraph, not a heading.
-    """
-    if wrap_width and len(text) >= WRAPPED_LINE_SHARE * wrap_width:
-        return False
+def is_heading(text: str) -> bool:
+    """A short line that does not read as a sentence: no sentence-final mark, no trailing comma."""
     limit = NUMBERED_HEADING_MAX_CHARS if _NUMBERED_HEADING.match(text) else HEADING_MAX_CHARS
     if len(text) > limit or _CREDIT.match(text) or _META.search(text) or _PAGE_MARK.match(text) or ends_sentence(text) or text[-1] in CONTINUING or text[-1] in MID_SENTENCE_ENDINGS:
         return False
@@ -250,18 +247,19 @@ def is_byline(text: str) -> bool:
 
 
 def is_title(text: str) -> bool:
-    return (len(text) <= TITLE_MAX_CHARS and not text.endswith(("。", "；", "，", "、", "：", ":"))
-            and not is_byline(text) and not is_caption(text) and not _DASH_OPENING.match(text))
+    """A short line that is not a sentence: no full stop in it (a 。 inside is prose cut by a line break)."""
+    return (len(text) <= TITLE_MAX_CHARS and not text.endswith(("；", "，", "、", "：", ":"))
+            and "。" not in text and not is_byline(text) and not is_caption(text) and not _DASH_OPENING.match(text))
 
 
 def wrap_width(lines: list[Line]) -> int | None:
     """The width text was hard-wrapped at, or None: most lines stop mid-sentence, at nearly one length."""
     unfinished = sorted(len(line.text) for line in lines if not ends_sentence(line.text))
-    if len(unfinished) < 5 or len(unfinished) < len(lines) / 2:
+    if len(unfinished) < WRAP_MIN_LINES or len(unfinished) < 0.6 * len(lines):
         return None
     width = unfinished[len(unfinished) // 2]
     near = sum(1 for n in unfinished if abs(n - width) <= 0.15 * width)
-    return width if near >= 0.6 * len(unfinished) else None
+    return width if near >= 0.7 * len(unfinished) else None
 
 
 def has_chinese(text: str) -> bool:
@@ -284,6 +282,11 @@ def source_lines(source: str) -> list[Line]:
     # Where most paragraphs open with an indent, an indent is a paragraph start, never a continuation.
     if sum(line.indented for line in lines) < len(lines) / 2:
         lines = [Line(line.text, line.start) for line in lines]
+    # In hard-wrapped text a line as wide as the wrap is a wrapped line, even one short enough for a heading.
+    width = wrap_width(lines)
+    if width:
+        lines = [Line(line.text, line.start, line.indented, len(line.text) >= WRAPPED_LINE_SHARE * width)
+                 for line in lines]
     return lines
 
 
@@ -325,7 +328,7 @@ def _front_matter(document: Document, lines: list[Line]) -> int:
     opening with ——), then a byline or a date/source line. When such a line follows a few title-like
     lines, they are all headlines; otherwise only the first line can be the title.
     """
-    if not lines or not is_title(lines[0].text) or _EPIGRAPH_LABEL.match(lines[0].text):
+    if not lines or lines[0].wrapped or not is_title(lines[0].text) or _EPIGRAPH_LABEL.match(lines[0].text):
         return 0
     heads = 1
     for index, line in enumerate(lines[1:4], 1):
@@ -413,7 +416,7 @@ def _paragraph_at(lines: list[Line], position: int, kind: BlockKind,
     """
     pieces = [Piece(lines[position].text, lines[position].start)]
     position += 1
-    while position < len(lines) and _unfinished(pieces[-1].text):
+    while position < len(lines) and _unfinished(lines[position - 1]):
         between = position
         while aside is not None and between < len(lines) and between - position < MAX_LINES_BETWEEN_HALVES \
                 and (_PAGE_MARK.match(lines[between].text) or is_caption(lines[between].text)):
@@ -429,9 +432,10 @@ def _paragraph_at(lines: list[Line], position: int, kind: BlockKind,
     return Block(kind, pieces), position
 
 
-def _unfinished(text: str) -> bool:
-    # A line ending in a colon opens what follows (各位代表：, a quote, a list): the next line is its own.
-    return not ends_sentence(text) and not text.endswith(("：", ":"))
+def _unfinished(line: Line) -> bool:
+    # A line ending in a colon opens what follows (各位代表：, a quote, a list): the next line is its own,
+    # unless the colon only fell at the end of a hard-wrapped line.
+    return not ends_sentence(line.text) and (line.wrapped or not line.text.endswith(("：", ":")))
 
 
 def _continues(line: Line) -> bool:
@@ -442,7 +446,6 @@ def _continues(line: Line) -> bool:
 def _body(document: Document, lines: list[Line]) -> None:
     section = Section(heading=None)
     document.sections.append(section)
-    width = wrap_width(lines)
     position = 0
     while position < len(lines):
         line = lines[position]
@@ -452,7 +455,7 @@ def _body(document: Document, lines: list[Line]) -> None:
         elif is_caption(line.text):
             section.blocks.append(_block("caption", line))
             position += 1
-        elif is_heading(line.text, width):
+        elif not line.wrapped and is_heading(line.text):
             section = Section(heading=_block("heading", line))
             document.sections.append(section)
             position += 1

@@ -293,3 +293,11 @@ def test_interview_with_bracketed_lead_list_items_and_source_credit():
         ("paragraph", "问：下一步有哪些打算？"), ("paragraph", "答：主要有三方面："),
         ("paragraph", "1.加快算力基础设施建设；"), ("paragraph", "2.推动数据要素市场化配置。"),
         ("caption", "新华社记者 张三 摄"), ("paragraph", "（本文来源：贵阳日报）")]
+
+
+def test_prose_cut_by_a_line_break_is_not_a_title():
+    text = ("今年以来，全市经济运行总体平稳，主要指标好于预期。市发改委负\n责人在新闻发布会上表示：\n"
+            "“我们将继续推进重点项目建设，确保全年目标任务顺利完成。”\n")
+    document = segment_text(text)
+    assert document.title is None
+    assert document.sections[0].paragraphs[0].text == "今年以来，全市经济运行总体平稳，主要指标好于预期。市发改委负责人在新闻发布会上表示："
