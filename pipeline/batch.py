@@ -256,13 +256,20 @@ def collect_inputs(inputs: Iterable[str | Path], outdir: str | Path | None) -> t
                  for i, (folder, path, base) in enumerate(zip(folders, paths, bases))]
     articles: list[Article] = []
     owners: dict[Path, Path] = {}
+    inputs = {path.resolve(): path for path in paths}
     for path, base in zip(paths, bases):
         owner = owners.setdefault(_name_key(base), path)
+        article = Article(path, base)
+        overwritten = [inputs[p.resolve()] for p in [*article.outputs(FORMATS), article.stamp_path]
+                       if p.resolve() in inputs]
         if owner is not path:
             failed.append(Outcome(str(path), "failed", error=f"{path}: its outputs would overwrite those of "
                                                            f"{owner} ({base.name}.*); rename one of them"))
+        elif overwritten:  # x.txt beside x.en.txt given as an input: never write over an input
+            failed.append(Outcome(str(path), "failed", error=f"{path}: its output would overwrite the input "
+                                                           f"{overwritten[0]}; rename one of them or use -o"))
         else:
-            articles.append(Article(path, base))
+            articles.append(article)
     return articles, failed
 
 

@@ -380,3 +380,13 @@ def test_cli_choices_match_the_library():
     assert tuple(options["formats"].type.choices) == FORMATS
     assert tuple(options["backend"].type.choices) == BACKENDS
     assert options["batch_tokens"].default == DEFAULT_BATCH_TOKENS
+
+
+def test_an_output_never_overwrites_an_input(tmp_path, fake):
+    (tmp_path / "x.txt").write_text(ARTICLE, encoding="utf-8")
+    other = tmp_path / "x.en.txt"
+    other.write_text(OTHER, encoding="utf-8")
+    result = run(tmp_path / "x.txt", other, "--no-tm")
+    assert result.exit_code == 1
+    assert other.read_text(encoding="utf-8") == OTHER
+    assert "would overwrite the input" in result.output
