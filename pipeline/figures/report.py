@@ -6,6 +6,8 @@ reads: a Chinese article (figures) or a source and a translation (check); gives:
 
 from __future__ import annotations
 
+import bisect
+
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -134,23 +136,26 @@ def annotate_document(document: Document) -> list[SegmentCheck]:
     Returns one ``SegmentCheck`` per checked sentence (line = the sentence's 1-based source line).
     """
     out = []
+    line_ends = [i for i, char in enumerate(document.source) if char == "\n"]
     for _, block in document.blocks():
         sentences = [x for x in block.sentences if x.translation]
         block_source = "".join(x.text for x in sentences)
         block_target = " ".join(x.translation for x in sentences)
+        # The block's figures, found once for all its sentences.
+        block_source_figures, block_target_figures = extract_zh(block_source), extract_en(block_target)
         for sentence in sentences:
             strict = compare_figures(sentence.text, sentence.translation, extract_zh(sentence.text),
                                      extract_en(sentence.translation))
             lost = {x.source for x in compare_figures(sentence.text, block_target, strict.source_figures,
-                                                      extract_en(block_target), pair_mismatches=False).issues
+                                                      block_target_figures, pair_mismatches=False).issues
                     if x.type == "missing"}
-            added = {x.target for x in compare_figures(block_source, sentence.translation, extract_zh(block_source),
+            added = {x.target for x in compare_figures(block_source, sentence.translation, block_source_figures,
                                                        strict.target_figures, pair_mismatches=False).issues
                      if x.type == "unsupported"}
             strict.issues = _excuse(strict.issues, lost, added)
             sentence.qa_flags.extend(f"figures:{x.type}: {x.message}" for x in strict.issues)
             sentence.qa_flags.extend(f"figures-warning:{x.type}: {x.message}" for x in strict.warnings)
-            out.append(SegmentCheck(document.source.count("\n", 0, sentence.start) + 1, strict))
+            out.append(SegmentCheck(bisect.bisect_left(line_ends, sentence.start) + 1, strict))
     return out
 
 
