@@ -11,6 +11,7 @@ import bisect
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Callable
 
 import regex
 
@@ -127,6 +128,12 @@ def check_documents(source: str, target: str) -> list[SegmentCheck]:
     return out
 
 
+def line_finder(text: str) -> Callable[[int], int]:
+    """A function from an offset into ``text`` to its 1-based line (a binary search, not a count from 0)."""
+    line_ends = [i for i, char in enumerate(text) if char == "\n"]
+    return lambda offset: bisect.bisect_left(line_ends, offset) + 1
+
+
 def annotate_document(document: Document) -> list[SegmentCheck]:
     """The figures stage on a translated ``Document``. reads: sentences with translations; adds: qa_flags.
 
@@ -136,7 +143,7 @@ def annotate_document(document: Document) -> list[SegmentCheck]:
     Returns one ``SegmentCheck`` per checked sentence (line = the sentence's 1-based source line).
     """
     out = []
-    line_ends = [i for i, char in enumerate(document.source) if char == "\n"]
+    line_of = line_finder(document.source)
     for _, block in document.blocks():
         sentences = [x for x in block.sentences if x.translation]
         block_source = "".join(x.text for x in sentences)
@@ -155,7 +162,7 @@ def annotate_document(document: Document) -> list[SegmentCheck]:
             strict.issues = _excuse(strict.issues, lost, added)
             sentence.qa_flags.extend(f"figures:{x.type}: {x.message}" for x in strict.issues)
             sentence.qa_flags.extend(f"figures-warning:{x.type}: {x.message}" for x in strict.warnings)
-            out.append(SegmentCheck(bisect.bisect_left(line_ends, sentence.start) + 1, strict))
+            out.append(SegmentCheck(line_of(sentence.start), strict))
     return out
 
 
@@ -290,10 +297,11 @@ def figures_to_json(text: str, figures: list[Figure]) -> list[dict]:
     """Figures as JSON objects with their 1-based line and their occurrence (nth figure with that text)."""
     seen: Counter = Counter()
     out = []
+    line_of = line_finder(text)
     for f in figures:
         seen[f.text] += 1
         data = f.to_json()
-        data["line"] = text.count("\n", 0, f.start) + 1
+        data["line"] = line_of(f.start)
         data["occurrence"] = seen[f.text]
         out.append(data)
     return out
@@ -302,8 +310,9 @@ def figures_to_json(text: str, figures: list[Figure]) -> list[dict]:
 def format_figures(text: str, figures: list[Figure]) -> str:
     """One figure per line: line number, text, kind, value, approximation, unit; soft ones marked."""
     rows = []
+    line_of = line_finder(text)
     for f in figures:
-        line = text.count("\n", 0, f.start) + 1
+        line = line_of(f.start)
         value = f.to_json()["value"]
         extra = "".join([f"  approx={f.approx}" if f.approx else "", f"  unit={f.unit}" if f.unit else "",
                          "  (soft)" if f.soft else ""])
