@@ -47,22 +47,23 @@ def direct_ct2(translator, tokens: list[list[str]], batches: list[list[int]], le
 
 
 def overhead(translator, sentences: list[str], decoding, batch_tokens: int, repeat: int) -> dict:
-    from pipeline.translate import batches_by_tokens, translate_texts
+    from pipeline.translate import TranslateOptions, batches_by_tokens, translate_texts
 
     # The batches translate_texts forms: unique units, longest first, cut by the padded-token budget.
     tokens = [translator._tokenizer.encode(text) for text in sentences]
     order = sorted(range(len(sentences)), key=lambda i: -len(tokens[i]))
     batches = batches_by_tokens(order, [len(tokens[i]) for i in order], batch_tokens)
     length = decoding.length_limit(0)
-    translate_texts(sentences[:2], translator, decoding=decoding, retry=False)  # warm-up
+    translate_texts(sentences[:2], translator, TranslateOptions(decoding=decoding, retry=False))  # warm-up
     direct, pipeline, with_retry = [], [], []
     for _ in range(repeat):  # interleaved, so drifting machine load hits both alike
         direct.append(direct_ct2(translator, tokens, batches, length, decoding.beam_size))
         started = time.perf_counter()
-        translate_texts(sentences, translator, decoding=decoding, batch_tokens=batch_tokens, retry=False)
+        translate_texts(sentences, translator,
+                        TranslateOptions(decoding=decoding, batch_tokens=batch_tokens, retry=False))
         pipeline.append(time.perf_counter() - started)
     started = time.perf_counter()
-    translate_texts(sentences, translator, decoding=decoding, batch_tokens=batch_tokens)
+    translate_texts(sentences, translator, TranslateOptions(decoding=decoding, batch_tokens=batch_tokens))
     with_retry.append(time.perf_counter() - started)
     return {"direct": min(direct), "pipeline": min(pipeline), "with_retry": with_retry[0], "batches": len(batches)}
 
@@ -71,7 +72,7 @@ def memory_speedup(translator, decoding, batch_tokens: int) -> dict:
     from pipeline.memory import TranslationMemory
     from pipeline.segment import segment_file
     from pipeline.terminology import default_glossary
-    from pipeline.translate import TranslateStats, translate_document
+    from pipeline.translate import TranslateOptions, TranslateStats, translate_document
 
     glossary = default_glossary()
 
@@ -79,8 +80,9 @@ def memory_speedup(translator, decoding, batch_tokens: int) -> dict:
         stats = TranslateStats()
         started = time.perf_counter()
         document = segment_file(SAMPLE)
-        translate_document(document, translator, decoding=decoding, memory=memory, glossary=glossary,
-                           batch_tokens=batch_tokens, stats=stats, retry=retry)
+        options = TranslateOptions(decoding=decoding, memory=memory, glossary=glossary, batch_tokens=batch_tokens,
+                                   retry=retry)
+        translate_document(document, translator, options, stats=stats)
         return time.perf_counter() - started, stats, document
 
     class Echo:
@@ -93,7 +95,8 @@ def memory_speedup(translator, decoding, batch_tokens: int) -> dict:
         def translate_batch(self, texts, decoding):
             return list(texts)
 
-    translate_document(segment_file(SAMPLE), Echo(), decoding=decoding, glossary=glossary, retry=False)
+    translate_document(segment_file(SAMPLE), Echo(),
+                       TranslateOptions(decoding=decoding, glossary=glossary, retry=False))
     with tempfile.TemporaryDirectory() as folder:
         with TranslationMemory(Path(folder) / "tm.sqlite3") as memory:
             first = timed(memory, retry=False)

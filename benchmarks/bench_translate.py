@@ -230,7 +230,7 @@ def run_o(cfg: dict) -> dict:
 def run_e(cfg: dict) -> dict:
     try:
         from pipeline.memory import TranslationMemory
-        from pipeline.translate import TranslateStats, translate_texts
+        from pipeline.translate import TranslateOptions, TranslateStats, translate_texts
     except ImportError as e:
         return {"skipped": f"pipeline.translate not available ({e})"}
     from pipeline.engine import Decoding
@@ -241,10 +241,10 @@ def run_e(cfg: dict) -> dict:
     )
     decoding = Decoding(beam_size=cfg["beam"], min_length=cfg["length"], max_length=cfg["length"])
     with tempfile.TemporaryDirectory() as folder, TranslationMemory(Path(folder) / "tm.sqlite3") as memory:
-        first = best_of(1, lambda: translate_texts(cfg["sentences"], translator, decoding=decoding, memory=memory))
+        options = TranslateOptions(decoding=decoding, memory=memory)
+        first = best_of(1, lambda: translate_texts(cfg["sentences"], translator, options))
         stats = TranslateStats()
-        again = best_of(cfg["repeat"], lambda: translate_texts(
-            cfg["sentences"], translator, decoding=decoding, memory=memory, stats=stats))
+        again = best_of(cfg["repeat"], lambda: translate_texts(cfg["sentences"], translator, options, stats=stats))
     # The first run includes the guards' retries of the random model's (looping) output.
     return {"seconds": again, "runs": cfg["repeat"], "first_run_seconds": first,
             "check": stats.translated == 0 and stats.from_memory > 0}

@@ -1,15 +1,14 @@
 """The batch layer of ``brief translate``: files and folders in, aligned Chinese/English out.
 
-reads: article files; writes per article ``NAME.en.txt`` (the English, blocks in place),
-``NAME.aligned.jsonl`` (one object per sentence: section, kind, zh, en, source span, QA flags) and, on
-request, ``NAME.aligned.tsv``. Outputs are written atomically; finished articles are skipped on a re-run
-(resumable); a bad file is recorded and the batch goes on. Each translated sentence's figures are checked
-against its source (``pipeline.figures.annotate_document``) and what differs becomes a QA flag.
+reads: article files; writes per article the outputs of ``pipeline.outputs`` (``NAME.en.txt``,
+``NAME.aligned.jsonl``, on request ``NAME.aligned.tsv``) and a run stamp ``NAME.run.json``. This module is
+only the file side: finding inputs, stamps and resume, atomic writes, progress and failures. Each article
+goes through the stages of ``pipeline.run.run_document`` (translate, then the figure check); outputs are
+written atomically; finished articles are skipped on a re-run; a bad file is recorded and the batch goes on.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import os
@@ -19,70 +18,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Literal
 
-import regex
-
-from pipeline.document import Document
 from pipeline.engine import Decoding, Translator
 from pipeline.errors import InputError, UsageError
-from pipeline.figures import annotate_document
-from pipeline.memory import TranslationMemory, model_identity
-from pipeline.segment import DEFAULT_CLAUSE_BUDGET
+from pipeline.memory import model_identity
+from pipeline.outputs import DEFAULT_FORMATS, FORMATS, RENDERERS, SUFFIXES
+from pipeline.run import RunContext, run_document
 from pipeline.terminology import Glossary
-from pipeline.translate import DEFAULT_BATCH_TOKENS, TranslateStats, translate_document
+from pipeline.translate import TranslateOptions, TranslateStats
 
-Format = Literal["txt", "jsonl", "tsv"]
-FORMATS: tuple[Format, ...] = ("txt", "jsonl", "tsv")
-DEFAULT_FORMATS: tuple[Format, ...] = ("txt", "jsonl")
-_SUFFIXES = {"txt": ".en.txt", "jsonl": ".aligned.jsonl", "tsv": ".aligned.tsv"}
 STAMP_SUFFIX = ".run.json"
 # The stamp fields that must match for earlier outputs to stand (the model is compared by
 # ``model_identity``: its revision when that is a hash).
 _SETTINGS = ("brief_version", "backend", "decoding", "glossary", "clause_budget")
 
 
-# --- outputs ----------------------------------------------------------------------------------------------
-
-def english_text(document: Document) -> str:
-    """The English of a translated document: one block a paragraph, a blank line between blocks."""
-    blocks = [block.translation for _, block in document.blocks()]
-    return "\n\n".join(b for b in blocks if b) + "\n"
-
-
-def aligned_rows(document: Document) -> list[dict]:
-    """One row per sentence: section, block number, kind, Chinese, English, source span, QA flags."""
-    rows = []
-    for number, (section, block) in enumerate(document.blocks()):
-        kind = "epigraph" if block.kind == "epigraph_label" else block.kind
-        for sentence in block.sentences:
-            rows.append({"section": section, "block": number, "kind": kind, "zh": sentence.text,
-                         "en": sentence.translation, "start": sentence.start, "end": sentence.end,
-                         "qa_flags": sentence.qa_flags})
-    return rows
-
-
-def aligned_jsonl(document: Document) -> str:
-    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in aligned_rows(document))
-
-
-def aligned_tsv(document: Document) -> str:
-    """The aligned rows as TSV with a header; tabs and line breaks inside text become spaces."""
-    columns = ("section", "block", "kind", "start", "end", "zh", "en", "qa_flags")
-
-    def cell(value: object) -> str:
-        if value is None:
-            return ""
-        if isinstance(value, list):
-            # Not ",": figure flags quote numbers with commas ("figures:mismatch: '10万名' (100,000) ...").
-            value = " | ".join(value)
-        return regex.sub(r"[\t\r\n]+", " ", str(value))
-
-    lines = ["\t".join(columns)]
-    lines += ["\t".join(cell(row[c]) for c in columns) for row in aligned_rows(document)]
-    return "\n".join(lines) + "\n"
-
-
-_RENDER = {"txt": english_text, "jsonl": aligned_jsonl, "tsv": aligned_tsv}
-
+# --- files ------------------------------------------------------------------------------------------------
 
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file in the same folder and ``os.replace``: a reader
@@ -123,7 +73,7 @@ class Article:
     base: Path
 
     def outputs(self, formats: Iterable[str]) -> list[Path]:
-        return [self.base.with_name(self.base.name + _SUFFIXES[f]) for f in formats]
+        return [self.base.with_name(self.base.name + SUFFIXES[f]) for f in formats]
 
     @property
     def stamp_path(self) -> Path:
@@ -287,7 +237,7 @@ def _clashes(bases: list[Path]) -> set[int]:
 
 
 def _skipped(relative: Path) -> bool:
-    return relative.name.endswith(_SUFFIXES["txt"]) or any(part.startswith(".") for part in relative.parts)
+    return relative.name.endswith(SUFFIXES["txt"]) or any(part.startswith(".") for part in relative.parts)
 
 
 def glossary_hash(glossary: Glossary | None) -> str:
@@ -297,14 +247,16 @@ def glossary_hash(glossary: Glossary | None) -> str:
     return hashlib.sha256(data.encode("utf-8")).hexdigest()[:16]
 
 
-def run_stamp(model, decoding: Decoding, glossary: Glossary | None, clause_budget: int) -> dict:
+def run_stamp(model, options: TranslateOptions) -> dict:
     """The settings that make an article's outputs what they are: ``model`` (a loaded ``Translator`` or a
-    ``pipeline.models.ModelPlan``: id, revision, backend), the decoding, the glossary and the package."""
+    ``pipeline.models.ModelPlan``: id, revision, backend, default decoding), the decoding and glossary of
+    ``options``, and the package version."""
     from pipeline import __version__
 
+    decoding: Decoding = options.decoding_for(model)
     return {"brief_version": __version__, "model_id": model.model_id, "revision": model.revision,
-            "backend": model.backend, "decoding": json.loads(decoding.key()), "glossary": glossary_hash(glossary),
-            "clause_budget": clause_budget}
+            "backend": model.backend, "decoding": json.loads(decoding.key()),
+            "glossary": glossary_hash(options.glossary), "clause_budget": options.clause_budget}
 
 
 def same_settings(stamp: dict, current: dict) -> bool:
@@ -331,25 +283,15 @@ def read_stamp(article: Article, formats: Iterable[str]) -> dict | None:
     return stamp
 
 
-def _decoding(default: Decoding | None, decoding: Decoding | None, beam_size: int | None) -> Decoding:
-    decoding = decoding or default or Decoding()
-    return dataclasses.replace(decoding, beam_size=beam_size) if beam_size else decoding
-
-
 def translate_files(
     inputs: Iterable[str | Path],
     outdir: str | Path | None,
     *,
     translator_factory: Callable[[], Translator],
     describe: Callable[[], object] | None = None,
+    options: TranslateOptions | None = None,
     formats: Iterable[str] = DEFAULT_FORMATS,
     force: bool = False,
-    decoding: Decoding | None = None,
-    beam_size: int | None = None,
-    memory: TranslationMemory | None = None,
-    glossary: Glossary | None = None,
-    batch_tokens: int = DEFAULT_BATCH_TOKENS,
-    clause_budget: int = DEFAULT_CLAUSE_BUDGET,
     progress: BatchProgress | None = None,
 ) -> BatchReport:
     """Translate articles (files, or folders searched for *.txt) and write their outputs; never stops at a
@@ -363,11 +305,12 @@ def translate_files(
     goes on. ``translator_factory`` is called once, just before the first article that needs the model;
     its errors (a missing model: ``ModelNotFoundError``) propagate and end the batch. ``describe`` (e.g.
     ``pipeline.models.describe_model``) gives the model's id, revision, backend and default decoding
-    without loading it, to compare with earlier stamps; without it the model is loaded for that. ``decoding``
-    defaults to the translator's preset; ``beam_size`` overrides its beam.
+    without loading it, to compare with earlier stamps; without it the model is loaded for that.
+    ``options`` (``pipeline.translate.TranslateOptions``) says how to translate.
     """
     from pipeline.segment import segment_file
 
+    options = options or TranslateOptions()
     formats = list(dict.fromkeys(formats)) or list(DEFAULT_FORMATS)
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
@@ -375,13 +318,16 @@ def translate_files(
     articles, failed = collect_inputs(inputs, outdir)
     report = BatchReport()
     progress = progress or BatchProgress()
-    translator: Translator | None = None
+    context = RunContext(options=options, progress=progress.sentences, stats=report.stats)
     stamps = {} if force else {id(a): s for a in articles if (s := read_stamp(a, formats)) is not None}
     current = None
     if stamps:
         # Earlier outputs stand only if this run would write the same: compare with what the model is.
-        model = describe() if describe is not None else (translator := translator_factory())
-        current = run_stamp(model, _decoding(model.default_decoding, decoding, beam_size), glossary, clause_budget)
+        if describe is not None:
+            model = describe()
+        else:
+            model = context.translator = translator_factory()
+        current = run_stamp(model, options)
     progress.start(len(articles))
     try:
         for article in articles:
@@ -392,25 +338,14 @@ def translate_files(
                 else:
                     document = segment_file(article.path)
                     sentences = list(document.sentences())
-                    if translator is None:
-                        translator = translator_factory()
-                    run_decoding = _decoding(translator.default_decoding, decoding, beam_size)
+                    if context.translator is None:
+                        context.translator = translator_factory()
                     progress.article(article.path, len(sentences))
-                    translate_document(document, translator, decoding=run_decoding, memory=memory,
-                                       glossary=glossary, batch_tokens=batch_tokens, clause_budget=clause_budget,
-                                       progress=progress.sentences, stats=report.stats)
-                    # Every figure of the English checked against the source: issues become QA flags.
-                    annotate_document(document)
-                    # The stamp goes first and comes back last: outputs without a stamp are never up to date,
-                    # whatever their times say (an interrupted --force leaves new and old files side by side).
-                    article.stamp_path.unlink(missing_ok=True)
-                    for fmt, path in zip(formats, article.outputs(formats)):
-                        write_atomic(path, _RENDER[fmt](document))
-                    stamp = run_stamp(translator, run_decoding, glossary, clause_budget)
-                    stamp["outputs"] = [p.name for p in article.outputs(formats)]
-                    write_atomic(article.stamp_path, json.dumps(stamp, ensure_ascii=False, indent=2) + "\n")
+                    run_document(document, context)
+                    _write_outputs(article, formats, {fmt: RENDERERS[fmt](document) for fmt in formats},
+                                   run_stamp(context.translator, options))
                     outcome = Outcome(str(article.path), "translated", outputs, sentences=len(sentences),
-                                      flagged=sum(1 for s in sentences if s.qa_flags))
+                                      flagged=sum(1 for s in sentences if s.flags))
             except InputError as e:
                 outcome = Outcome(str(article.path), "failed", error=str(e))
             except OSError as e:  # writing the outputs: disk full, no permission
@@ -421,3 +356,16 @@ def translate_files(
         progress.close()
     report.outcomes.extend(failed)
     return report
+
+
+def _write_outputs(article: Article, formats: list[str], rendered: dict[str, str], stamp: dict) -> None:
+    """Write an article's rendered outputs, each atomically, then its stamp.
+
+    The stamp goes first and comes back last: outputs without a stamp are never up to date, whatever their
+    times say (an interrupted --force leaves new and old files side by side).
+    """
+    article.stamp_path.unlink(missing_ok=True)
+    for fmt, path in zip(formats, article.outputs(formats)):
+        write_atomic(path, rendered[fmt])
+    stamp = {**stamp, "outputs": [p.name for p in article.outputs(formats)]}
+    write_atomic(article.stamp_path, json.dumps(stamp, ensure_ascii=False, indent=2) + "\n")

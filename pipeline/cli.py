@@ -122,6 +122,7 @@ def translate(inputs: tuple[str, ...], outdir: str | None, formats: tuple[str, .
     from pipeline.models import describe_model, load_translator
     from pipeline.terminology import load_glossary
     from pipeline.batch import BatchProgress, TqdmProgress, translate_files
+    from pipeline.translate import TranslateOptions
 
     if tm_path and no_tm:
         raise UsageError("--tm and --no-tm contradict each other; give one")
@@ -133,14 +134,13 @@ def translate(inputs: tuple[str, ...], outdir: str | None, formats: tuple[str, .
         plans.append(describe_model(model, backend, device, offline=offline))
         return plans[-1]
 
+    options = TranslateOptions(beam_size=beam, memory=memory, glossary=terms, batch_tokens=batch_tokens)
     try:
         report = translate_files(
             inputs, outdir,
             translator_factory=lambda: load_translator(model, backend, device, offline=offline,
                                                        plan=plans[-1] if plans else None),
-            describe=describe,
-            formats=formats, force=force, beam_size=beam, memory=memory, glossary=terms,
-            batch_tokens=batch_tokens,
+            describe=describe, options=options, formats=formats, force=force,
             progress=TqdmProgress() if sys.stderr.isatty() else BatchProgress(),
         )
     finally:

@@ -1,21 +1,89 @@
 """The document model that flows through the stages.
 
 ``segment`` builds it from a normalised source text; ``translate`` fills ``Sentence.translation`` and
-``Sentence.qa_flags``; ``figures`` and ``brief`` read it. Every block and sentence keeps its character span
+adds ``Sentence.flags``; the figure check adds ``Sentence.figures`` and its own flags; the brief reads
+it all. Every block and sentence keeps its character span
 ``[start, end)`` in ``Document.source``, so any later stage can point back at the exact source text.
 
 A block whose text was broken by page extraction ("贵" | "阳贵安") is one ``Block``: ``text`` is the repaired
 text, and ``pieces`` says where each part of it stands in the source.
+
+``Document.to_dict`` and ``Document.from_dict`` round-trip a document through plain JSON types, stamped
+with ``SCHEMA_VERSION``: ``brief segment --json`` carries it, and any stage can pick a document up there.
 """
 
 from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from typing import Callable, Iterator, Literal
+from typing import Any, Callable, Iterator, Literal
+
+from pipeline.errors import InputError
+
+# The version of ``Document.to_dict``'s layout; ``from_dict`` refuses any other.
+SCHEMA_VERSION = 1
 
 BlockKind = Literal["kicker", "title", "subtitle", "byline", "epigraph_label", "epigraph", "heading", "paragraph",
                     "caption", "page_number"]
+
+
+FlagSeverity = Literal["issue", "warning"]
+
+
+@dataclass
+class Flag:
+    """Something a stage found wrong, or worth a second look, in one sentence's translation.
+
+    ``stage`` is the stage that raised it (``translate``, ``terminology``, ``figures``); ``code`` what it is
+    (a guard such as ``repetition``; ``glossary`` or ``name``; a figure verdict such as ``mismatch``).
+    ``data`` holds what a reader needs to act on it, as plain JSON values: the guard that fired, the term,
+    the source and target figure. ``label`` is the short text shown in aligned outputs.
+    """
+
+    stage: str
+    code: str
+    message: str = ""
+    severity: FlagSeverity = "issue"
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """The flag as one string: ``repetition``, ``glossary:政协``, ``figures:missing: '10万人' ...``."""
+        if self.stage == "terminology":
+            return f"{self.code}:{self.data.get('term', '')}"
+        if self.stage == "figures":
+            prefix = "figures" if self.severity == "issue" else "figures-warning"
+            return f"{prefix}:{self.code}: {self.message}"
+        return self.code
+
+    def to_dict(self) -> dict:
+        return {"stage": self.stage, "code": self.code, "message": self.message, "severity": self.severity,
+                "data": self.data}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Flag:
+        return cls(data["stage"], data["code"], data.get("message", ""), data.get("severity", "issue"),
+                   dict(data.get("data") or {}))
+
+
+@dataclass
+class FigureCheck:
+    """The figure check of one translated sentence: the figures found on each side.
+
+    Each figure is the JSON form of ``pipeline.figures.Figure`` (text, kind, value, approx, unit, start,
+    end, soft), with offsets into the sentence or its translation; the verdicts are the sentence's
+    ``figures`` flags (``data``: source, target, subtype).
+    """
+
+    source: list[dict] = field(default_factory=list)
+    target: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"source": self.source, "target": self.target}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> FigureCheck:
+        return cls(list(data.get("source", [])), list(data.get("target", [])))
 
 
 @dataclass
@@ -26,7 +94,31 @@ class Sentence:
     start: int
     end: int
     translation: str | None = None
-    qa_flags: list[str] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)
+    figures: FigureCheck | None = None
+
+    @property
+    def qa_flags(self) -> list[str]:
+        """The flags as strings (``Flag.label``), each once, in the order raised."""
+        return list(dict.fromkeys(flag.label for flag in self.flags))
+
+    def add_flags(self, flags: list[Flag]) -> None:
+        """Add ``flags``, leaving out any the sentence already has (a stage run twice adds nothing)."""
+        for flag in flags:
+            if flag not in self.flags:
+                self.flags.append(flag)
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "start": self.start, "end": self.end, "translation": self.translation,
+                "flags": [f.to_dict() for f in self.flags],
+                "figures": self.figures.to_dict() if self.figures is not None else None}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Sentence:
+        figures = data.get("figures")
+        return cls(data["text"], data["start"], data["end"], data.get("translation"),
+                   [Flag.from_dict(f) for f in data.get("flags", [])],
+                   FigureCheck.from_dict(figures) if figures is not None else None)
 
 
 @dataclass
@@ -40,6 +132,9 @@ class Piece:
     text: str
     start: int
     joiner: str = ""
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "start": self.start, "joiner": self.joiner}
 
 
 @dataclass
@@ -90,13 +185,28 @@ class Block:
 
         return to_source
 
+    def to_dict(self) -> dict:
+        """The block with its derived text and span too, for readers that do not rebuild it."""
+        return {"kind": self.kind, "text": self.text, "start": self.start, "end": self.end,
+                "pieces": [p.to_dict() for p in self.pieces], "sentences": [s.to_dict() for s in self.sentences]}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Block:
+        return cls(data["kind"], [Piece(p["text"], p["start"], p.get("joiner", "")) for p in data["pieces"]],
+                   [Sentence.from_dict(s) for s in data.get("sentences", [])])
+
 
 @dataclass
 class Section:
-    """A heading (None for the lead) and the paragraphs and captions under it, in source order."""
+    """A heading (None for the lead) and the paragraphs and captions under it, in source order.
+
+    ``level`` is the heading's depth: 1 for top-level parts (一、) and unnumbered news sub-headings, 2 for
+    the next numbered level (（一）), 3 below; None for the lead section. Sections stay a flat list.
+    """
 
     heading: Block | None
     blocks: list[Block] = field(default_factory=list)
+    level: int | None = None
 
     @property
     def paragraphs(self) -> list[Block]:
@@ -105,6 +215,19 @@ class Section:
     @property
     def captions(self) -> list[Block]:
         return [b for b in self.blocks if b.kind == "caption"]
+
+    def to_dict(self) -> dict:
+        return {"heading": self.heading.to_dict() if self.heading is not None else None, "level": self.level,
+                "blocks": [b.to_dict() for b in self.blocks]}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Section:
+        heading = data.get("heading")
+        return cls(Block.from_dict(heading) if heading is not None else None,
+                   [Block.from_dict(b) for b in data.get("blocks", [])], data.get("level"))
+
+
+_FRONT = ("kicker", "title", "subtitle", "byline", "epigraph_label")
 
 
 @dataclass
@@ -144,3 +267,41 @@ class Document:
     @property
     def captions(self) -> list[Block]:
         return [c for s in self.sections for c in s.captions]
+
+    def to_dict(self) -> dict:
+        """Everything the document holds, as JSON types, with ``schema_version``; ``from_dict`` reads it back."""
+        data: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "source": self.source, "path": self.path,
+                                "encoding": self.encoding}
+        for name in _FRONT:
+            block = getattr(self, name)
+            data[name] = block.to_dict() if block is not None else None
+        data["epigraph"] = [b.to_dict() for b in self.epigraph]
+        data["sections"] = [s.to_dict() for s in self.sections]
+        data["repaired_joins"] = list(self.repaired_joins)
+        data["furniture"] = [b.to_dict() for b in self.furniture]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Document:
+        """The document ``to_dict`` wrote (or the ``document`` member of ``brief segment --json``).
+
+        Raises ``InputError`` (one line) for another schema version or a dict that is not a document.
+        """
+        if isinstance(data, dict) and isinstance(data.get("document"), dict):
+            data = data["document"]
+        if not isinstance(data, dict) or "source" not in data:
+            raise InputError("not a bilingual-brief document: no 'source' (expected Document.to_dict output)")
+        version = data.get("schema_version")
+        if version != SCHEMA_VERSION:
+            raise InputError(f"document schema version {version!r} is not supported; this version of "
+                             f"bilingual-brief reads version {SCHEMA_VERSION}")
+        try:
+            front = {name: Block.from_dict(data[name]) if data.get(name) is not None else None for name in _FRONT}
+            return cls(source=data["source"], **front,
+                       epigraph=[Block.from_dict(b) for b in data.get("epigraph", [])],
+                       sections=[Section.from_dict(s) for s in data.get("sections", [])],
+                       path=data.get("path"), encoding=data.get("encoding"),
+                       repaired_joins=list(data.get("repaired_joins", [])),
+                       furniture=[Block.from_dict(b) for b in data.get("furniture", [])])
+        except (KeyError, TypeError, IndexError) as e:
+            raise InputError(f"not a valid bilingual-brief document: {type(e).__name__} {e}") from e

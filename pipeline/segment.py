@@ -26,7 +26,7 @@ import regex
 
 from pipeline.document import Block, BlockKind, Document, Piece, Section, Sentence
 from pipeline.errors import NoChineseTextError
-from pipeline.textio import read_text
+from pipeline.textio import has_chinese, normalise_text, read_text
 
 # Sentence-final marks (Chinese and ASCII) and what may close a sentence after them.
 SENTENCE_FINAL = "。！？；…!?;"
@@ -61,8 +61,10 @@ WRAP_MIN_LINES = 6
 _LINE = regex.compile(r"[^\n]+")
 _EDGE_SPACE = regex.compile(r"^\s+|\s+$")
 _DASH_OPENING = regex.compile(r"^(?:——|—|─{1,2}|―{1,2}|－{1,2}|-{2})")
+# Who signs a news article: 本报记者 黄静, 通讯员 李四 (also read by ``pipeline.terminology`` for names).
+REPORTER_TITLES = ("记者", "通讯员", "实习生", "特约撰稿", "撰稿", "撰文", "作者", "编辑", "摄影")
 _BYLINE = regex.compile(
-    r"^[（(]?(?:\p{Han}{0,10}?(?:记者|通讯员|实习生|特约撰稿|撰稿|撰文|作者|编辑|摄影)|文|图|文/图|图/文|文／图"
+    r"^[（(]?(?:\p{Han}{0,10}?(?:" + "|".join(REPORTER_TITLES) + r")|文|图|文/图|图/文|文／图"
     # The speaker of a report or speech: 贵阳市市长　马宁宇.
     r"|\p{Han}{0,12}?(?:市长|省长|县长|区长|主席|书记|主任|部长|总理|局长|厅长|委员长|院长|理事长|董事长)(?=[\s\u3000]))"
     r"\s*[:：/／｜|]?\s*\p{Han}{2,4}(?:[\s\u3000、,，]+\p{Han}{2,4})*\s*[）)]?$"
@@ -81,8 +83,13 @@ _META = regex.compile(r"^\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s|$)|^(?:来
 _PAGE_MARK = regex.compile(r"^(?:[-—–－─\s]*\d{1,4}[-—–－─\s]*|第\s*\d{1,4}\s*页(?:\s*/?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})$")
 _NUMBERED_HEADING = regex.compile(r"^(?:[一二三四五六七八九十]{1,3}、|（[一二三四五六七八九十]{1,3}）|\([一二三四五六七八九十\d]{1,3}\)|\d{1,2}[.、．]\s*\D)")
 _HAN = regex.compile(r"\p{Han}")
+# Enumerators of numbered headings, from the top level down: 一、 / （一） / 1. 1、 1． (1).
+_HEADING_LEVELS = (
+    regex.compile(r"^[一二三四五六七八九十]{1,3}、"),
+    regex.compile(r"^[（(][一二三四五六七八九十]{1,3}[）)]"),
+    regex.compile(r"^(?:\d{1,2}[.、．]|[（(]\d{1,2}[）)])"),
+)
 _DIGIT = regex.compile(r"\d")
-_LATIN_LETTER = regex.compile(r"[A-Za-z]")
 _LATIN_END = regex.compile(r"[A-Za-z0-9]$")
 _LATIN_START = regex.compile(r"^[A-Za-z0-9]")
 
@@ -210,6 +217,14 @@ def _offset(spans: list[tuple[int, int]], by: int) -> list[tuple[int, int]]:
 
 # --- line classification ---------------------------------------------------------------------------------
 
+def heading_level(text: str) -> int:
+    """The depth of a heading: 1 for 一、 parts and unnumbered headings, 2 for （一）, 3 for 1. / 1、 / (1)."""
+    for level, enumerator in enumerate(_HEADING_LEVELS, 1):
+        if enumerator.match(text):
+            return level
+    return 1
+
+
 def ends_sentence(text: str) -> bool:
     """True when ``text`` ends with sentence-final punctuation (closing quotes and brackets aside)."""
     stripped = text.rstrip(CLOSERS + " ")
@@ -262,12 +277,6 @@ def wrap_width(lines: list[Line]) -> int | None:
     return width if near >= 0.7 * len(unfinished) else None
 
 
-def has_chinese(text: str) -> bool:
-    """True when Chinese characters make up at least a tenth of the letters."""
-    han = len(_HAN.findall(text))
-    return han > 0 and han >= 0.1 * (han + len(_LATIN_LETTER.findall(text)))
-
-
 # --- the stage --------------------------------------------------------------------------------------------
 
 def source_lines(source: str) -> list[Line]:
@@ -311,10 +320,22 @@ def _sentences(block: Block) -> list[Sentence]:
 def segment_file(path: str | Path) -> Document:
     """Read an article file (see ``pipeline.textio``) and segment it; refuses a text with no Chinese."""
     source = read_text(path)
-    if not has_chinese(source.text):
-        raise NoChineseTextError(f"{path}: no Chinese text found (it looks like English or another language); "
-                                 "nothing to do")
+    _require_chinese(source.text, str(path))
     return segment_text(source.text, path=source.path, encoding=source.encoding)
+
+
+def segment_article(text: str, *, path: str | None = None) -> Document:
+    """Normalise an article given as a string (``pipeline.textio.normalise_text``) and segment it; refuses a
+    text with no Chinese, as ``segment_file`` does."""
+    text = normalise_text(text)
+    _require_chinese(text, path or "the text")
+    return segment_text(text, path=path)
+
+
+def _require_chinese(text: str, name: str) -> None:
+    if not has_chinese(text):
+        raise NoChineseTextError(f"{name}: no Chinese text found (it looks like English or another language); "
+                                 "nothing to do")
 
 
 def _block(kind: BlockKind, line: Line) -> Block:
@@ -456,7 +477,7 @@ def _body(document: Document, lines: list[Line]) -> None:
             section.blocks.append(_block("caption", line))
             position += 1
         elif not line.wrapped and is_heading(line.text):
-            section = Section(heading=_block("heading", line))
+            section = Section(heading=_block("heading", line), level=heading_level(line.text))
             document.sections.append(section)
             position += 1
         elif _META.search(line.text) or _CREDIT.match(line.text):  # 原标题：..., （完）: a line of its own
@@ -487,44 +508,58 @@ def _record_joins(document: Document, block: Block) -> None:
 # --- views ------------------------------------------------------------------------------------------------
 
 def document_to_json(document: Document, *, clause_budget: int | None = None) -> dict:
-    """The JSON contract of ``brief segment --json`` (title, subtitle, byline, epigraph, sections), plus
-    spans and sentences for tools that point back at the source."""
+    """The JSON of ``brief segment --json``, built from ``Document.to_dict``.
 
-    def text(block: Block | None) -> str | None:
-        return block.text if block is not None else None
+    The contract other tools read (kicker, title, subtitle, byline, epigraph, sections with their
+    ``level``, captions) and spans and sentences for tools that point back at the source; ``document``
+    is the whole ``Document.to_dict()``, which ``Document.from_dict`` reads back.
+    """
+    data = document.to_dict()
 
-    def detail(block: Block) -> dict:
+    def text(block: dict | None) -> str | None:
+        return block["text"] if block is not None else None
+
+    def detail(block: dict) -> dict:
         sentences = []
-        for sentence in block.sentences:
-            item = {"text": sentence.text, "start": sentence.start, "end": sentence.end}
+        for sentence in block["sentences"]:
+            item = {"text": sentence["text"], "start": sentence["start"], "end": sentence["end"]}
             if clause_budget:
-                item["clauses"] = [sentence.text[a:b] for a, b in split_clauses(sentence.text, clause_budget)]
+                item["clauses"] = [sentence["text"][a:b] for a, b in split_clauses(sentence["text"], clause_budget)]
             sentences.append(item)
-        return {"kind": block.kind, "text": block.text, "start": block.start, "end": block.end,
+        return {"kind": block["kind"], "text": block["text"], "start": block["start"], "end": block["end"],
                 "sentences": sentences}
 
+    def of_kind(blocks: list[dict], kind: str) -> list[dict]:
+        return [b for b in blocks if b["kind"] == kind]
+
+    front = [data[name] for name in ("kicker", "title", "subtitle", "byline", "epigraph_label")]
+    front = sorted((b for b in front + data["epigraph"] if b is not None), key=lambda b: b["start"])
     return {
-        "kicker": text(document.kicker),
-        "title": text(document.title),
-        "subtitle": text(document.subtitle),
-        "byline": text(document.byline),
-        "epigraph_label": text(document.epigraph_label),
-        "epigraph": [b.text for b in document.epigraph],
+        "schema_version": data["schema_version"],
+        "kicker": text(data["kicker"]),
+        "title": text(data["title"]),
+        "subtitle": text(data["subtitle"]),
+        "byline": text(data["byline"]),
+        "epigraph_label": text(data["epigraph_label"]),
+        "epigraph": [b["text"] for b in data["epigraph"]],
         "sections": [
             {
-                "heading": text(section.heading),
-                "paragraphs": [b.text for b in section.paragraphs],
-                "captions": [b.text for b in section.captions],
-                "sentence_counts": [len(b.sentences) for b in section.paragraphs],
-                "blocks": [detail(b) for b in ([section.heading] if section.heading else []) + section.blocks],
+                "heading": text(section["heading"]),
+                "level": section["level"],
+                "paragraphs": [b["text"] for b in of_kind(section["blocks"], "paragraph")],
+                "captions": [b["text"] for b in of_kind(section["blocks"], "caption")],
+                "sentence_counts": [len(b["sentences"]) for b in of_kind(section["blocks"], "paragraph")],
+                "blocks": [detail(b) for b in ([section["heading"]] if section["heading"] else [])
+                           + section["blocks"]],
             }
-            for section in document.sections
+            for section in data["sections"]
         ],
-        "captions": [b.text for b in document.captions],
-        "repaired_joins": document.repaired_joins,
-        "page_numbers": [b.text for b in document.furniture],
-        "front_matter": [detail(b) for i, b in document.blocks() if i is None],
-        "source": {"path": document.path, "encoding": document.encoding, "characters": len(document.source)},
+        "captions": [b["text"] for section in data["sections"] for b in of_kind(section["blocks"], "caption")],
+        "repaired_joins": data["repaired_joins"],
+        "page_numbers": [b["text"] for b in data["furniture"]],
+        "front_matter": [detail(b) for b in front],
+        "source": {"path": data["path"], "encoding": data["encoding"], "characters": len(data["source"])},
+        "document": data,
     }
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import regex
 
 from pipeline.errors import InputError
+from pipeline.segment import REPORTER_TITLES
 
 # --- the glossary -----------------------------------------------------------------------------------------
 
@@ -159,7 +160,7 @@ AFTER_LONG_NAME = AFTER_NAME + "在 对 向 为 到 率 以 从 与 和 及 也 
 _NAME_AFTER_TITLE = regex.compile(
     "(?:" + "|".join(NAME_TITLES) + r")[ \t\u3000]*(\p{Han}{2,4})"
 )
-_BYLINE_NAMES = regex.compile(r"(?:记者|通讯员|实习生|撰稿|作者|编辑|摄影)[\s:：/／]*((?:\p{Han}{2,3}[\s\u3000、,，]*)+)$")
+_BYLINE_NAMES = regex.compile(r"(?:" + "|".join(REPORTER_TITLES) + r")[\s:：/／]*((?:\p{Han}{2,3}[\s\u3000、,，]*)+)$")
 _BOUNDARY = regex.compile(r"^(?:$|[\s\p{P}\p{S}\p{N}A-Za-z])")
 
 

@@ -32,6 +32,22 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 
+_HAN = regex.compile(r"\p{Han}")
+_LATIN_LETTER = regex.compile(r"[A-Za-z]")
+
+
+def has_chinese(text: str) -> bool:
+    """True when Chinese characters make up at least a tenth of the letters: text worth segmenting,
+    translating or checking as a Chinese source (an English article quoting one name in Chinese is not)."""
+    han = len(_HAN.findall(text))
+    return han > 0 and han >= 0.1 * (han + len(_LATIN_LETTER.findall(text)))
+
+
+def is_mostly_chinese(text: str) -> bool:
+    """True when a text has more Chinese characters than Latin letters: not an English translation."""
+    return len(_HAN.findall(text)) > len(_LATIN_LETTER.findall(text))
+
+
 _MAGIC = (
     (b"\x89PNG\r\n\x1a\n", "a PNG image"),
     (b"\xff\xd8\xff", "a JPEG image"),

@@ -1,6 +1,7 @@
 """The translate stage: Chinese sentences into English with a local seq2seq model.
 
-reads: Document sentences; adds: Sentence.translation, Sentence.qa_flags.
+reads: Document sentences; adds: Sentence.translation, Sentence.flags (stages ``translate`` and
+``terminology``).
 
 A sentence is the unit of alignment. The model sees units: a sentence, or the clauses of an over-long one
 (``pipeline.segment.split_clauses``), split further while the model's tokenizer says a unit is over its
@@ -11,23 +12,25 @@ tokens (longest unit x units), and the original order is restored.
 Every output is checked against the failure modes of opus-mt-zh-en (see ``check_translation``): a
 repetition loop ('come on, come on, come on'), runaway or cut-short output, Chinese left untranslated.
 A unit that fails is translated once more with stricter decoding (``Decoding.stricter``); the better
-output is kept, and what is still wrong becomes a QA flag on the sentence.
+output is kept, and what is still wrong becomes a flag on the sentence.
 
 Glossary terms and person names (``pipeline.terminology``) are written into the model's input in English
 (the model copies Latin text through), and each sentence whose English lacks one gets a flag
-``glossary:<term>`` or ``name:<name>``.
+(``glossary:<term>`` or ``name:<name>`` as a label).
 
-The batch layer that runs this stage over files and folders is ``pipeline.batch``.
+How to translate (decoding, memory, glossary, batching) is one ``TranslateOptions``. The per-article run
+is ``pipeline.run``; the batch layer over files and folders is ``pipeline.batch``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
 import regex
 
-from pipeline.document import Document
+from pipeline.document import Document, Flag
 from pipeline.engine import Decoding, Translator
 from pipeline.errors import UsageError
 from pipeline.memory import TranslationMemory, memory_key
@@ -54,6 +57,14 @@ LOOP_WORD_REPEATS = 4
 
 # How bad each flag is, to choose between the first output and the retry's.
 _SEVERITY = {"repetition": 4, "too_long": 3, "untranslated": 3, "too_short": 2, "truncated": 1}
+# What each guard means, for the reader of a flag.
+GUARD_MESSAGES = {
+    "repetition": "the English repeats a phrase over and over (a decoding loop)",
+    "too_long": "the English is longer than any human translation of a source this long",
+    "too_short": "the English is far shorter than the source calls for (content dropped?)",
+    "truncated": "the English stops without final punctuation where the source ends a sentence",
+    "untranslated": "Chinese characters are left in the English",
+}
 
 _HAN = regex.compile(r"\p{Han}")
 _SOURCE_UNIT = regex.compile(r"\p{Han}|[\p{Latin}\p{N}]+")
@@ -165,11 +176,47 @@ def uses_term(translation: str, english: str) -> bool:
     return any(variant in folded for variant in _term_variants(english))
 
 
+# --- options ----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TranslateOptions:
+    """How a translation run translates: one object from the CLI down to ``translate_texts``.
+
+    ``decoding`` None takes the translator's preset (``Translator.default_decoding``); ``beam_size``
+    overrides its beam. ``memory`` and ``glossary`` are optional. ``batch_tokens`` bounds a batch's padded
+    source tokens; sentences longer than ``clause_budget`` characters are split into clauses. ``retry=False``
+    skips the stricter second pass over units the guards reject (they are only flagged), e.g. to time the
+    engine alone. ``inline_terms=False`` leaves glossary terms in Chinese in the model's input (names are
+    still written in pinyin) and only flags outputs that do not use them.
+    """
+
+    decoding: Decoding | None = None
+    beam_size: int | None = None
+    memory: TranslationMemory | None = None
+    glossary: Glossary | None = None
+    batch_tokens: int = DEFAULT_BATCH_TOKENS
+    clause_budget: int = DEFAULT_CLAUSE_BUDGET
+    retry: bool = True
+    inline_terms: bool = True
+
+    def __post_init__(self) -> None:
+        if self.batch_tokens < 1:
+            raise UsageError(f"--batch-tokens must be positive, got {self.batch_tokens}")
+
+    def decoding_for(self, model) -> Decoding:
+        """The decoding a run with ``model`` (a ``Translator``, or anything with ``default_decoding``) uses."""
+        decoding = self.decoding or model.default_decoding or Decoding()
+        return dataclasses.replace(decoding, beam_size=self.beam_size) if self.beam_size else decoding
+
+
 # --- translating texts ------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Part:
-    """One model unit of a text: its span in the text, what the model was given, and what came back."""
+    """One model unit of a text: its span in the text, what the model was given, and what came back.
+
+    ``qa_flags`` are the guards its output still fails; ``retried`` says whether it was translated twice.
+    """
 
     start: int
     end: int
@@ -177,16 +224,22 @@ class Part:
     translation: str
     qa_flags: tuple[str, ...] = ()
     from_memory: bool = False
+    retried: bool = False
 
 
 @dataclass
 class TranslationResult:
-    """The English of one text, the QA flags on it, and its parts (one, or the clauses it was split into)."""
+    """The English of one text, the flags on it, and its parts (one, or the clauses it was split into)."""
 
     source: str
     translation: str
-    qa_flags: list[str] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)
     parts: list[Part] = field(default_factory=list)
+
+    @property
+    def qa_flags(self) -> list[str]:
+        """The flags as strings: guard names, ``glossary:<term>``, ``name:<name>``."""
+        return list(dict.fromkeys(flag.label for flag in self.flags))
 
 
 @dataclass
@@ -213,37 +266,29 @@ class _Unit:
 def translate_texts(
     texts: Sequence[str],
     translator: Translator,
+    options: TranslateOptions | None = None,
     *,
-    decoding: Decoding | None = None,
-    memory: TranslationMemory | None = None,
-    glossary: Glossary | None = None,
     names: dict[str, str] | None = None,
-    batch_tokens: int = DEFAULT_BATCH_TOKENS,
-    clause_budget: int = DEFAULT_CLAUSE_BUDGET,
     progress: Callable[[int], None] | None = None,
     stats: TranslateStats | None = None,
-    retry: bool = True,
-    inline_terms: bool = True,
 ) -> list[TranslationResult]:
     """Translate ``texts`` (Chinese sentences) and return one result per text, in order.
 
-    ``decoding`` defaults to the translator's preset (``translator.default_decoding``).
-    ``glossary`` and ``names`` (Chinese name -> romanisation, from ``find_names``) are written into the
-    model's input and checked in its output. ``progress(n)`` is called as each further ``n`` texts are done.
-    ``stats``, if given, is filled with counts of what was done. ``retry=False`` skips the second,
-    stricter pass over units the guards reject (they are only flagged), e.g. to time the engine alone.
-    ``inline_terms=False`` leaves glossary terms in Chinese in the model's input (names are still written
-    in pinyin) and only flags outputs that do not use them.
+    ``options`` (``TranslateOptions``) says how; the default is the translator's preset, no memory and
+    the glossary given, none. ``names`` (Chinese name -> romanisation, from ``find_names``) are written into
+    the model's input and checked in its output like glossary terms. ``progress(n)`` is called as each
+    further ``n`` texts are done. ``stats``, if given, is filled with counts of what was done.
     """
-    if batch_tokens < 1:
-        raise UsageError(f"--batch-tokens must be positive, got {batch_tokens}")
-    decoding = decoding or translator.default_decoding
+    options = options or TranslateOptions()
+    decoding = options.decoding_for(translator)
+    memory, glossary, batch_tokens, retry = options.memory, options.glossary, options.batch_tokens, options.retry
     stats = stats if stats is not None else TranslateStats()
     limit = translator.max_source_tokens
-    units = _units(texts, translator, glossary, names, clause_budget, limit, inline_terms)
+    units = _units(texts, translator, glossary, names, options.clause_budget, limit, options.inline_terms)
     stats.units += len(units)
 
     outputs: dict[str, tuple[str, tuple[str, ...], bool]] = {}  # model input -> (English, flags, from memory)
+    retried: set[str] = set()
     tokens: dict[str, int] = {}  # model input -> source tokens, for the units the model must translate
     for unit in units:
         if unit.model_input in outputs or unit.model_input in tokens:
@@ -287,6 +332,7 @@ def translate_texts(
         bad = [text for text in to_translate if first_flags[text]] if retry else []
         second = _run_batches(bad, tokens, translator, decoding.stricter(), batch_tokens) if bad else {}
         stats.retried += len(bad)
+        retried.update(bad)
         new = {}
         for text in to_translate:
             best, flags = first[text], first_flags[text]
@@ -301,7 +347,7 @@ def translate_texts(
             memory.put_many(((keys[text], text, new[text][0]) for text in to_translate if first_flags[text]),
                             model=translator.model_id)
 
-    return _assemble(texts, units, outputs)
+    return _assemble(texts, units, outputs, retried)
 
 
 def _units(texts: Sequence[str], translator: Translator, glossary: Glossary | None, names: dict[str, str] | None,
@@ -397,22 +443,30 @@ class _Progress:
             self.progress(finished)
 
 
-def _assemble(texts: Sequence[str], units: list[_Unit],
-              outputs: dict[str, tuple[str, tuple[str, ...], bool]]) -> list[TranslationResult]:
+def _assemble(texts: Sequence[str], units: list[_Unit], outputs: dict[str, tuple[str, tuple[str, ...], bool]],
+              retried: set[str]) -> list[TranslationResult]:
     """Join each text's parts back together and add the flags of its parts and its unused terms."""
     results = [TranslationResult(source=text, translation="") for text in texts]
     terms: dict[int, list[Term]] = {}
     for unit in units:
         english, flags, from_memory = outputs[unit.model_input]
-        results[unit.text_index].parts.append(
-            Part(unit.start, unit.end, unit.model_input, english, flags, from_memory))
+        results[unit.text_index].parts.append(Part(unit.start, unit.end, unit.model_input, english, flags,
+                                                   from_memory, unit.model_input in retried))
         terms.setdefault(unit.text_index, []).extend(unit.terms)
     for index, result in enumerate(results):
         result.translation = " ".join(p.translation for p in result.parts if p.translation)
-        flags = [flag for part in result.parts for flag in part.qa_flags]
-        flags += [f"{'name' if term.kind == 'name' else 'glossary'}:{term.chinese}"
-                  for term in terms.get(index, []) if not uses_term(result.translation, term.english)]
-        result.qa_flags = list(dict.fromkeys(flags))
+        for part in result.parts:
+            for code in part.qa_flags:
+                result.flags.append(Flag("translate", code, GUARD_MESSAGES.get(code, code), data={
+                    "guard": code, "span": [part.start, part.end], "retried": part.retried,
+                    "from_memory": part.from_memory}))
+        for term in terms.get(index, []):
+            if not uses_term(result.translation, term.english):
+                kind = "name" if term.kind == "name" else "glossary"
+                flag = Flag("terminology", kind, f"the English does not use {term.english!r} for {term.chinese}",
+                            data={"term": term.chinese, "english": term.english})
+                if flag not in result.flags:
+                    result.flags.append(flag)
     return results
 
 
@@ -421,30 +475,21 @@ def _assemble(texts: Sequence[str], units: list[_Unit],
 def translate_document(
     document: Document,
     translator: Translator,
+    options: TranslateOptions | None = None,
     *,
-    decoding: Decoding | None = None,
-    memory: TranslationMemory | None = None,
-    glossary: Glossary | None = None,
-    batch_tokens: int = DEFAULT_BATCH_TOKENS,
-    clause_budget: int = DEFAULT_CLAUSE_BUDGET,
     progress: Callable[[int], None] | None = None,
     stats: TranslateStats | None = None,
-    inline_terms: bool = True,
-    retry: bool = True,
 ) -> Document:
-    """Translate every sentence of ``document`` in place and return it.
+    """The translate stage. reads: sentences; adds: ``Sentence.translation``, ``Sentence.flags``.
 
-    Sets ``Sentence.translation`` and adds to ``Sentence.qa_flags``. Person names found anywhere in the
-    document (``find_names``) are romanised the same way in every sentence. See ``translate_texts`` for the
-    other arguments (``inline_terms`` and ``retry`` among them); ``progress(n)`` counts sentences.
+    Translates every sentence of ``document`` in place and returns it. Person names found anywhere in the
+    document (``find_names``) are romanised the same way in every sentence. See ``translate_texts`` for
+    ``options``, ``progress(n)`` (counts sentences) and ``stats``.
     """
     sentences = list(document.sentences())
-    results = translate_texts(
-        [s.text for s in sentences], translator, decoding=decoding, memory=memory, glossary=glossary,
-        names=find_names(document.source), batch_tokens=batch_tokens, clause_budget=clause_budget,
-        progress=progress, stats=stats, inline_terms=inline_terms, retry=retry,
-    )
+    results = translate_texts([s.text for s in sentences], translator, options,
+                              names=find_names(document.source), progress=progress, stats=stats)
     for sentence, result in zip(sentences, results):
         sentence.translation = result.translation
-        sentence.qa_flags = list(dict.fromkeys([*sentence.qa_flags, *result.qa_flags]))
+        sentence.add_flags(result.flags)
     return document

@@ -15,8 +15,9 @@ from pipeline.engine import Decoding
 from pipeline.memory import TranslationMemory
 from pipeline.segment import segment_file, segment_text
 from pipeline.terminology import Glossary, default_glossary
-from pipeline.batch import aligned_rows, english_text
+from pipeline.outputs import aligned_rows, english_text
 from pipeline.translate import (
+    TranslateOptions,
     TranslateStats,
     batches_by_tokens,
     check_translation,
@@ -85,7 +86,7 @@ def test_batches_keep_order_and_budget(counts, budget):
 def test_results_come_back_in_input_order_from_length_sorted_batches():
     texts = ["短句。", "这是一个比较长一些的句子，有好几个词。", "中等长度的句子。", "一。", "这是最长的一个句子，它有很多很多的字，还有逗号。"]
     fake = WordFake()
-    results = translate_texts(texts, fake, batch_tokens=60)
+    results = translate_texts(texts, fake, TranslateOptions(batch_tokens=60))
     assert [r.translation for r in results] == [fake.render(t) for t in texts]
     lengths = [len(t) for t in fake.units_seen]
     assert lengths == sorted(lengths, reverse=True)  # longest first
@@ -113,7 +114,7 @@ def test_text_without_chinese_skips_the_model():
 def test_long_sentence_is_split_into_clauses_and_rejoined():
     sentence = "，".join(["贵阳市政协委员来到项目现场观摩视察"] * 6) + "。"
     fake = WordFake()
-    [result] = translate_texts([sentence], fake, clause_budget=40)
+    [result] = translate_texts([sentence], fake, TranslateOptions(clause_budget=40))
     assert all(len(unit) <= 40 for unit in fake.units_seen)
     assert len(result.parts) > 1
     assert "".join(sentence[p.start:p.end] for p in result.parts) == sentence  # spans cover the sentence
@@ -125,7 +126,7 @@ def test_unit_over_the_token_limit_is_split_never_truncated():
     # No clause marks and a budget the clause splitter allows: only the token count shows it is too long.
     sentence = "贵阳" * 60 + "。"
     fake = WordFake(max_source_tokens=25)
-    [result] = translate_texts([sentence], fake, clause_budget=500)
+    [result] = translate_texts([sentence], fake, TranslateOptions(clause_budget=500))
     assert all(n <= 25 for n in fake.count_tokens(fake.units_seen))
     assert "".join(sentence[p.start:p.end] for p in result.parts) == sentence
     assert words(result.translation) == ["gui", "yang"] * 60
@@ -134,7 +135,7 @@ def test_unit_over_the_token_limit_is_split_never_truncated():
 def test_progress_counts_every_text_once():
     seen = []
     texts = ["一句。", "两句。", "一句。", "2024", "，".join(["很长的分句内容"] * 10) + "。"]
-    translate_texts(texts, WordFake(), clause_budget=20, batch_tokens=30, progress=seen.append)
+    translate_texts(texts, WordFake(), TranslateOptions(clause_budget=20, batch_tokens=30), progress=seen.append)
     assert sum(seen) == len(texts)
 
 
@@ -158,7 +159,7 @@ def test_decoding_defaults_to_the_translators_preset():
     fake = WordFake()
     translate_texts(["委员。"], fake)
     assert fake.decodings == [fake.default_decoding]
-    translate_texts(["委员们。"], fake, decoding=Decoding(beam_size=5))
+    translate_texts(["委员们。"], fake, TranslateOptions(decoding=Decoding(beam_size=5)))
     assert fake.decodings[-1].beam_size == 5
 
 
@@ -184,7 +185,7 @@ def test_a_loop_that_survives_the_retry_is_flagged():
 
 def test_without_retry_a_loop_is_only_flagged():
     fake = LoopFake()
-    [result] = translate_texts(["陷入循环的句子。"], fake, retry=False)
+    [result] = translate_texts(["陷入循环的句子。"], fake, TranslateOptions(retry=False))
     assert "repetition" in result.qa_flags and len(fake.batches) == 1
 
 
@@ -198,15 +199,15 @@ def test_chinese_left_untranslated_is_flagged():
 def test_second_run_comes_from_memory(tmp_path):
     texts = ["委员们为贵阳点赞。", "也为自己点赞。", "委员们为贵阳点赞。"]
     with TranslationMemory(tmp_path / "tm.sqlite3") as memory:
-        first = translate_texts(texts, WordFake(), memory=memory)
+        first = translate_texts(texts, WordFake(), TranslateOptions(memory=memory))
         fake = WordFake()
         stats = TranslateStats()
-        second = translate_texts(texts, fake, memory=memory, stats=stats)
+        second = translate_texts(texts, fake, TranslateOptions(memory=memory), stats=stats)
         assert fake.batches == []
         assert [r.translation for r in second] == [r.translation for r in first]
         assert stats.from_memory == 2 and all(p.from_memory for r in second for p in r.parts)
         # Other decoding settings are other entries.
-        translate_texts(texts, fake, memory=memory, decoding=Decoding(beam_size=1))
+        translate_texts(texts, fake, TranslateOptions(memory=memory, decoding=Decoding(beam_size=1)))
         assert len(fake.units_seen) == 2
 
 
@@ -227,18 +228,18 @@ def test_an_interrupted_run_keeps_the_batches_already_translated(tmp_path):
     texts = [f"第{'一二三四五六'[i]}位委员为贵阳点赞。" for i in range(6)]
     with TranslationMemory(tmp_path / "tm.sqlite3") as memory:
         with pytest.raises(KeyboardInterrupt):
-            translate_texts(texts, _Interrupted(batches=2), memory=memory, batch_tokens=24)  # 2 units a batch
+            translate_texts(texts, _Interrupted(batches=2), TranslateOptions(memory=memory, batch_tokens=24))  # 2 units a batch
         assert len(memory) == 4
         fake = WordFake()
         stats = TranslateStats()
-        translate_texts(texts, fake, memory=memory, batch_tokens=24, stats=stats)
+        translate_texts(texts, fake, TranslateOptions(memory=memory, batch_tokens=24), stats=stats)
         assert stats.from_memory == 4 and len(fake.units_seen) == 2
 
 
 def test_memory_keeps_the_retried_output_and_its_flags(tmp_path):
     with TranslationMemory(tmp_path / "tm.sqlite3") as memory:
-        [first] = translate_texts(["陷入循环的句子。"], LoopFake(stubborn=True), memory=memory)
-        [second] = translate_texts(["陷入循环的句子。"], WordFake(), memory=memory)
+        [first] = translate_texts(["陷入循环的句子。"], LoopFake(stubborn=True), TranslateOptions(memory=memory))
+        [second] = translate_texts(["陷入循环的句子。"], WordFake(), TranslateOptions(memory=memory))
     assert second.translation == first.translation and "repetition" in second.qa_flags
 
 
@@ -247,7 +248,7 @@ def test_memory_keeps_the_retried_output_and_its_flags(tmp_path):
 def test_glossary_terms_are_written_into_the_input_and_checked():
     glossary = Glossary({"政协": "CPPCC", "强省会": 'the "Strong Provincial Capital" initiative'})
     fake = WordFake()
-    [result] = translate_texts(["市政协助推强省会行动。"], fake, glossary=glossary)
+    [result] = translate_texts(["市政协助推强省会行动。"], fake, TranslateOptions(glossary=glossary))
     assert fake.units_seen == ['市 CPPCC 助推 "Strong Provincial Capital" initiative 行动。']
     assert "CPPCC" in result.translation and result.qa_flags == []
 
@@ -255,14 +256,14 @@ def test_glossary_terms_are_written_into_the_input_and_checked():
 def test_terms_can_stay_chinese_in_the_input_and_only_be_checked():
     glossary = Glossary({"政协": "CPPCC"}, {"石邦林": "Shi Banglin"})
     fake = WordFake()
-    [result] = translate_texts(["市政协主席石邦林调研。"], fake, glossary=glossary, inline_terms=False)
+    [result] = translate_texts(["市政协主席石邦林调研。"], fake, TranslateOptions(glossary=glossary, inline_terms=False))
     assert fake.units_seen == ["市政协主席 Shi Banglin 调研。"]
     assert result.qa_flags == ["glossary:政协"]
 
 
 def test_output_without_the_glossary_term_is_flagged():
     glossary = Glossary({"政协": "CPPCC"}, {"石邦林": "Shi Banglin"})
-    [result] = translate_texts(["市政协主席石邦林调研。"], DropLatinFake(), glossary=glossary)
+    [result] = translate_texts(["市政协主席石邦林调研。"], DropLatinFake(), TranslateOptions(glossary=glossary))
     assert result.qa_flags == ["glossary:政协", "name:石邦林"]
 
 
@@ -306,7 +307,7 @@ def test_names_are_romanised_the_same_way_across_the_document():
 def test_translate_sample_document():
     document = segment_file(SAMPLE)
     fake = WordFake()
-    translate_document(document, fake, glossary=default_glossary())
+    translate_document(document, fake, TranslateOptions(glossary=default_glossary()))
     sentences = list(document.sentences())
     assert sentences and all(s.translation for s in sentences)
     assert all(not any(f in s.qa_flags for f in ("untranslated", "repetition")) for s in sentences)
@@ -339,15 +340,13 @@ def test_tiny_model_through_both_backends(tiny_model_dir, tmp_path, monkeypatch,
              "，".join(["政协委员调研"] * 30) + "。"]
     with TranslationMemory(tmp_path / "tm.sqlite3") as memory:
         stats = TranslateStats()
-        results = translate_texts(texts, translator, memory=memory, glossary=default_glossary(),
-                                  decoding=Decoding(beam_size=2, max_length=40), clause_budget=60, stats=stats)
+        results = translate_texts(texts, translator, TranslateOptions(memory=memory, glossary=default_glossary(), decoding=Decoding(beam_size=2, max_length=40), clause_budget=60), stats=stats)
         assert len(results) == 4 and all(isinstance(r.translation, str) for r in results)
         assert results[0].translation == results[2].translation
         assert len(results[3].parts) > 1
         assert stats.translated == stats.unique > 0
         again = TranslateStats()
-        repeat = translate_texts(texts, translator, memory=memory, glossary=default_glossary(),
-                                 decoding=Decoding(beam_size=2, max_length=40), clause_budget=60, stats=again)
+        repeat = translate_texts(texts, translator, TranslateOptions(memory=memory, glossary=default_glossary(), decoding=Decoding(beam_size=2, max_length=40), clause_budget=60), stats=again)
     assert [r.translation for r in repeat] == [r.translation for r in results]
     assert again.translated == 0 and again.from_memory == stats.unique
 
@@ -370,7 +369,7 @@ def test_tiny_model_repetition_loops_are_retried_then_fixed_or_flagged(tiny_mode
     looping = [s for s, out in zip(LOOP_CANDIDATES, plain) if "repetition" in check_translation(s, out)]
     assert looping, "the tiny model produced no repetition loop to test the guard on"
     stats = TranslateStats()
-    results = translate_texts(looping, translator, decoding=decoding, stats=stats)
+    results = translate_texts(looping, translator, TranslateOptions(decoding=decoding), stats=stats)
     assert stats.retried == len(looping)
     first = dict(zip(LOOP_CANDIDATES, plain))
     stricter = translator.translate_batch(looping, decoding.stricter())

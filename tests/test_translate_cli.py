@@ -169,13 +169,16 @@ def test_a_missing_output_format_is_not_up_to_date(tmp_path, fake):
 
 def test_tsv_flags_are_joined_with_a_bar_not_a_comma():
     # Figure flags quote numbers with commas (100,000): a comma join could not be split back.
-    from pipeline.batch import aligned_tsv
+    from pipeline.document import Flag
+    from pipeline.outputs import aligned_tsv
     from pipeline.segment import segment_text
 
     document = segment_text("标题\n\n全市新增10万名高校毕业生。\n")
+    mismatch = Flag("figures", "mismatch", "'10万名' (100,000) in the source, 10 in the translation",
+                    data={"source": "10万名", "target": "10", "subtype": "scale"})
     flags = ["figures:mismatch: '10万名' (100,000) in the source, 10 in the translation", "truncated"]
     for sentence in document.sentences():
-        sentence.translation, sentence.qa_flags = "English", list(flags)
+        sentence.translation, sentence.flags = "English", [mismatch, Flag("translate", "truncated")]
     rows = aligned_tsv(document).splitlines()[1:]
     assert rows and all(row.split("\t")[-1].split(" | ") == flags for row in rows)
 
@@ -372,7 +375,7 @@ def test_one_model_directory_spelled_two_ways_shares_the_memory(tmp_path, tiny_m
 
 def test_cli_choices_match_the_library():
     # cli.py spells these out rather than import pipeline.batch (~120 ms of figure patterns) for `brief --help`.
-    from pipeline.batch import FORMATS
+    from pipeline.outputs import FORMATS
     from pipeline.models import BACKENDS
     from pipeline.translate import DEFAULT_BATCH_TOKENS
 

@@ -15,17 +15,15 @@ from typing import Callable
 
 import regex
 
-from pipeline.document import Document
+from pipeline.document import Document, FigureCheck, Flag
 from pipeline.errors import InputError, NoChineseTextError
 from pipeline.figures.align import align_document_pair
 from pipeline.figures.compare import compare_figures
 from pipeline.figures.en import extract_en
 from pipeline.figures.model import CheckResult, Figure, Issue
 from pipeline.figures.zh import extract_zh
-from pipeline.textio import read_text
+from pipeline.textio import has_chinese, is_mostly_chinese, read_text
 
-_HAN = regex.compile(r"\p{Han}")
-_LATIN = regex.compile(r"[A-Za-z]")
 
 
 @dataclass
@@ -135,11 +133,13 @@ def line_finder(text: str) -> Callable[[int], int]:
 
 
 def annotate_document(document: Document) -> list[SegmentCheck]:
-    """The figures stage on a translated ``Document``. reads: sentences with translations; adds: qa_flags.
+    """The figures stage on a translated ``Document``. reads: sentences with translations; adds:
+    ``Sentence.figures`` (the figures on each side) and ``Sentence.flags`` (stage ``figures``).
 
     Each translated sentence is checked against its source; a figure the translator moved to another
-    sentence of the same block is not reported. Each hard issue becomes a ``qa_flags`` entry
-    ("figures:missing: '10万人' (100,000) is not in the translation"); warnings become "figures-warning:...".
+    sentence of the same block is not reported. Each hard issue becomes a flag of severity ``issue``
+    (label "figures:missing: '10万人' (100,000) is not in the translation"), each warning one of severity
+    ``warning``; ``data`` holds the source and target figure and the subtype (value, scale, unit, code).
     Returns one ``SegmentCheck`` per checked sentence (line = the sentence's 1-based source line).
     """
     out = []
@@ -160,10 +160,17 @@ def annotate_document(document: Document) -> list[SegmentCheck]:
                                                        strict.target_figures, pair_mismatches=False).issues
                      if x.type == "unsupported"}
             strict.issues = _excuse(strict.issues, lost, added)
-            sentence.qa_flags.extend(f"figures:{x.type}: {x.message}" for x in strict.issues)
-            sentence.qa_flags.extend(f"figures-warning:{x.type}: {x.message}" for x in strict.warnings)
+            sentence.figures = FigureCheck([f.to_json() for f in strict.source_figures],
+                                           [f.to_json() for f in strict.target_figures])
+            sentence.add_flags([_flag(x, "issue") for x in strict.issues]
+                               + [_flag(x, "warning") for x in strict.warnings])
             out.append(SegmentCheck(line_of(sentence.start), strict))
     return out
+
+
+def _flag(issue: Issue, severity: str) -> Flag:
+    return Flag("figures", issue.type, issue.message, severity,  # type: ignore[arg-type]
+                {"source": issue.source, "target": issue.target, "subtype": issue.subtype})
 
 
 def _excuse(issues: list[Issue], lost: set[str | None], added: set[str | None]) -> list[Issue]:
@@ -203,11 +210,11 @@ def check_files(source_path: str, translation_path: str, aligned: bool = False) 
     """
     source = read_text(source_path)
     target = read_text(translation_path)
-    if not _HAN.search(source.text):
-        hint = (f"; did you swap them? {target.path} has Chinese text" if _HAN.search(target.text)
+    if not has_chinese(source.text):
+        hint = (f"; did you swap them? {target.path} has Chinese text" if has_chinese(target.text)
                 else "; give the Chinese source first, then the English translation")
         raise NoChineseTextError(f"{source.path}: the source has no Chinese text{hint}")
-    if len(_HAN.findall(target.text)) > len(_LATIN.findall(target.text)):
+    if is_mostly_chinese(target.text):
         raise InputError(f"{target.path}: the translation has no English text (it is mostly Chinese); give the "
                          f"Chinese source first, then its English translation")
     report = CheckReport(source.path, target.path, aligned)
@@ -288,7 +295,7 @@ def _clip(text: str, width: int) -> str:
 def figures_file(path: str) -> tuple[str, list[Figure]]:
     """Read a Chinese article and return its text and figures (offsets into the text as read)."""
     source = read_text(path)
-    if not _HAN.search(source.text):
+    if not has_chinese(source.text):
         raise NoChineseTextError(f"{source.path}: no Chinese text to find figures in")
     return source.text, extract_zh(source.text)
 

@@ -1,0 +1,67 @@
+"""Renderers: a translated ``Document`` as the files a user reads. reads: a Document; gives: text.
+
+- ``english_text``: ``NAME.en.txt``, the English, one block a paragraph;
+- ``aligned_jsonl``: ``NAME.aligned.jsonl``, one object per sentence (section, block, kind, zh, en, span,
+  QA flags as strings);
+- ``aligned_tsv``: ``NAME.aligned.tsv``, the same rows as TSV.
+
+Flags are structured on the document (``pipeline.document.Flag``); they become strings only here.
+Writing files, stamps and resume are the batch layer's (``pipeline.batch``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Callable, Literal
+
+import regex
+
+from pipeline.document import Document
+
+Format = Literal["txt", "jsonl", "tsv"]
+FORMATS: tuple[Format, ...] = ("txt", "jsonl", "tsv")
+DEFAULT_FORMATS: tuple[Format, ...] = ("txt", "jsonl")
+# The file name suffix of each format: NAME + suffix.
+SUFFIXES = {"txt": ".en.txt", "jsonl": ".aligned.jsonl", "tsv": ".aligned.tsv"}
+
+
+def english_text(document: Document) -> str:
+    """The English of a translated document: one block a paragraph, a blank line between blocks."""
+    blocks = [block.translation for _, block in document.blocks()]
+    return "\n\n".join(b for b in blocks if b) + "\n"
+
+
+def aligned_rows(document: Document) -> list[dict]:
+    """One row per sentence: section, block number, kind, Chinese, English, source span, QA flags."""
+    rows = []
+    for number, (section, block) in enumerate(document.blocks()):
+        kind = "epigraph" if block.kind == "epigraph_label" else block.kind
+        for sentence in block.sentences:
+            rows.append({"section": section, "block": number, "kind": kind, "zh": sentence.text,
+                         "en": sentence.translation, "start": sentence.start, "end": sentence.end,
+                         "qa_flags": sentence.qa_flags})
+    return rows
+
+
+def aligned_jsonl(document: Document) -> str:
+    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in aligned_rows(document))
+
+
+def aligned_tsv(document: Document) -> str:
+    """The aligned rows as TSV with a header; tabs and line breaks inside text become spaces."""
+    columns = ("section", "block", "kind", "start", "end", "zh", "en", "qa_flags")
+
+    def cell(value: object) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, list):
+            # Not ",": figure flags quote numbers with commas ("figures:mismatch: '10万名' (100,000) ...").
+            value = " | ".join(value)
+        return regex.sub(r"[\t\r\n]+", " ", str(value))
+
+    lines = ["\t".join(columns)]
+    lines += ["\t".join(cell(row[c]) for c in columns) for row in aligned_rows(document)]
+    return "\n".join(lines) + "\n"
+
+
+RENDERERS: dict[str, Callable[[Document], str]] = {"txt": english_text, "jsonl": aligned_jsonl, "tsv": aligned_tsv}
