@@ -118,10 +118,11 @@ def main() -> None:
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from pipeline.engine import Decoding
-    from pipeline.models import cache_dir, load_translator
+    from pipeline.loaders import load_translator
+    from pipeline.settings import load_settings
     from pipeline.testing import make_tiny_translator
 
-    workdir = args.workdir or cache_dir() / "bench"
+    workdir = args.workdir or load_settings().cache_dir / "bench"
     workdir.mkdir(parents=True, exist_ok=True)
     if args.quick:
         model_dir = workdir / "tiny"

@@ -68,7 +68,7 @@ def make_sentences(model_dir: Path, count: int, low: int, high: int, seed: int =
 
 def prepare(workdir: Path, device: str) -> tuple[Path, Path, float, float]:
     """Build the random full-size model and its CTranslate2 conversion once; return them and the seconds."""
-    from pipeline.models import convert_to_ctranslate2
+    from pipeline.backends.ct2 import convert_to_ctranslate2
     from pipeline.testing import make_marian
 
     model_dir = workdir / "opus-mt-zh-en-random"
@@ -131,7 +131,7 @@ def run_a(cfg: dict) -> dict:
 
 def _pipeline_run(cfg: dict, backend: str, batch: int) -> dict:
     from pipeline.engine import Decoding
-    from pipeline.models import load_translator
+    from pipeline.loaders import load_translator
 
     translator = load_translator(
         cfg["model_dir"], backend, cfg["device"], offline=True, cache_dir=cfg["cache"], threads=cfg["threads"]
@@ -202,7 +202,7 @@ def run_o(cfg: dict) -> dict:
     import statistics
 
     from pipeline.engine import Decoding
-    from pipeline.models import load_translator
+    from pipeline.loaders import load_translator
 
     translator = load_translator(
         cfg["model_dir"], "ctranslate2", cfg["device"], offline=True, cache_dir=cfg["cache"], threads=cfg["threads"]
@@ -234,7 +234,7 @@ def run_e(cfg: dict) -> dict:
     except ImportError as e:
         return {"skipped": f"pipeline.translate not available ({e})"}
     from pipeline.engine import Decoding
-    from pipeline.models import load_translator
+    from pipeline.loaders import load_translator
 
     translator = load_translator(
         cfg["model_dir"], "ctranslate2", cfg["device"], offline=True, cache_dir=cfg["cache"], threads=cfg["threads"]
@@ -293,9 +293,9 @@ def main() -> None:
         return
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from pipeline.models import cache_dir
+    from pipeline.settings import load_settings
 
-    workdir = args.workdir or cache_dir() / "bench"
+    workdir = args.workdir or load_settings().cache_dir / "bench"
     workdir.mkdir(parents=True, exist_ok=True)
     model_dir, converted, build_s, convert_s = prepare(workdir, args.device)
     count, length = (8, 12) if args.quick else (32, 40)

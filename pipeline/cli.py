@@ -119,7 +119,8 @@ def translate(inputs: tuple[str, ...], outdir: str | None, formats: tuple[str, .
     """
     from pipeline.errors import UsageError
     from pipeline.memory import TranslationMemory
-    from pipeline.models import describe_model, load_translator
+    from pipeline.loaders import load_translator
+    from pipeline.models import describe_model
     from pipeline.terminology import load_glossary
     from pipeline.batch import BatchProgress, TqdmProgress, translate_files
     from pipeline.translate import TranslateOptions

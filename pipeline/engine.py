@@ -13,6 +13,21 @@ from typing import Protocol, runtime_checkable
 
 
 @dataclass(frozen=True)
+class RetryDecoding:
+    """How much stricter the one retry decodes (``Decoding.stricter``); from the preset's ``[retry]`` table.
+
+    The defaults here are the presets' values, for a model loaded from a directory without a preset.
+    """
+
+    # A repetition penalty of at least this much.
+    repetition_penalty: float = 1.3
+    # No repeated n-grams of this size, unless the first pass already blocked some.
+    no_repeat_ngram_size: int = 3
+    # An output length bound of at most this ratio to the source.
+    max_length_ratio: float = 2.0
+
+
+@dataclass(frozen=True)
 class Decoding:
     """Decoding settings for one call. Defaults come from the model preset (``models/*.toml``)."""
 
@@ -26,14 +41,16 @@ class Decoding:
     repetition_penalty: float = 1.0
     no_repeat_ngram_size: int = 0
     length_penalty: float = 1.0
+    # What the retry after a repetition loop or a runaway output changes (``stricter``).
+    retry: RetryDecoding = RetryDecoding()
 
     def stricter(self) -> Decoding:
-        """Settings for the one retry after a repetition loop or a runaway output."""
+        """Settings for the one retry after a repetition loop or a runaway output (``retry`` says how strict)."""
         return dataclasses.replace(
             self,
-            repetition_penalty=max(self.repetition_penalty, 1.3),
-            no_repeat_ngram_size=self.no_repeat_ngram_size or 3,
-            max_length_ratio=min(self.max_length_ratio, 2.0),
+            repetition_penalty=max(self.repetition_penalty, self.retry.repetition_penalty),
+            no_repeat_ngram_size=self.no_repeat_ngram_size or self.retry.no_repeat_ngram_size,
+            max_length_ratio=min(self.max_length_ratio, self.retry.max_length_ratio),
         )
 
     def length_limit(self, source_tokens: int) -> int:
@@ -42,8 +59,15 @@ class Decoding:
         return max(self.min_length, min(self.max_length, bound))
 
     def key(self) -> str:
-        """A stable string of every setting, for translation-memory keys and brief stamps."""
-        return json.dumps(dataclasses.asdict(self), sort_keys=True)
+        """A stable string of every setting, for translation-memory keys and brief stamps.
+
+        The retry settings appear only when they differ from the defaults, so keys and stamps made before
+        they were settable stay valid.
+        """
+        settings = dataclasses.asdict(self)
+        if self.retry == RetryDecoding():
+            del settings["retry"]
+        return json.dumps(settings, sort_keys=True)
 
 
 @runtime_checkable

@@ -24,4 +24,4 @@ class UsageError(BriefError):
 
 
 class ModelNotFoundError(BriefError):
-    """A model is not on disk and cannot (or may not) be downloaded."""
+    """A model is not on disk and cannot (or may not) be downloaded, or a file of it is damaged."""

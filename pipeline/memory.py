@@ -23,6 +23,7 @@ from typing import Iterable
 import regex
 
 from pipeline.errors import UsageError
+from pipeline.settings import load_settings
 
 # How long a writer waits for another process's transaction before giving up. A run writes one short
 # transaction per model batch, so waiting is milliseconds in practice; the bound only guards a stuck process.
@@ -31,7 +32,7 @@ BUSY_TIMEOUT_MS = 60_000
 _CHUNK = 500
 
 _SPACE = regex.compile(r"\s+")
-# A content hash (16 hex digits, pipeline.models.content_hash) or a hub commit (40), then maybe "+ct2-int8".
+# A content hash (16 hex digits, pipeline.checkpoint.content_hash) or a hub commit (40), then maybe "+ct2-int8".
 _HASH = regex.compile(r"^[0-9a-f]{16,64}(?:\+[\w.-]+)?$")
 
 # Stamped into the file header (PRAGMA application_id, user_version) so that ``--tm`` pointed at another
@@ -53,9 +54,7 @@ CREATE TABLE IF NOT EXISTS units (
 
 def default_memory_path() -> Path:
     """``tm.sqlite3`` in the cache folder: ``$BRIEF_CACHE_DIR``, else the user cache folder."""
-    from pipeline.models import cache_dir
-
-    return cache_dir() / "tm.sqlite3"
+    return load_settings().cache_dir / "tm.sqlite3"
 
 
 def normalise_source(text: str) -> str:

@@ -14,16 +14,10 @@ import pytest
 
 from pipeline.engine import Decoding, Translator
 from pipeline.errors import ModelNotFoundError, UsageError
-from pipeline.models import (
-    DEFAULT_PRESET,
-    content_hash,
-    convert_to_ctranslate2,
-    converted_path,
-    load_preset,
-    load_translator,
-    preset_names,
-    resolve_model,
-)
+from pipeline.backends.ct2 import convert_to_ctranslate2, converted_path
+from pipeline.checkpoint import content_hash
+from pipeline.loaders import load_translator
+from pipeline.models import DEFAULT_PRESET, load_preset, preset_names, resolve_model
 
 pytest.importorskip("ctranslate2")
 
@@ -40,8 +34,8 @@ def translators(tiny_model_dir, tmp_path_factory):
 
 def test_import_pipeline_stays_light():
     code = (
-        "import sys, pipeline, pipeline.engine, pipeline.models, pipeline.testing, pipeline.cli\n"
-        "import pipeline.backends.hf, pipeline.backends.ct2\n"
+        "import sys, pipeline, pipeline.engine, pipeline.models, pipeline.loaders, pipeline.testing, pipeline.cli\n"
+        "import pipeline.backends.hf, pipeline.backends.ct2, pipeline.checkpoint, pipeline.settings\n"
         "print(sorted(m for m in ('torch', 'transformers', 'ctranslate2', 'sentencepiece') if m in sys.modules))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -188,11 +182,13 @@ def test_describe_model_says_what_load_translator_loads(tiny_model_dir, tmp_path
 
 
 def test_loading_hashes_the_checkpoint_once(tiny_model_dir, tmp_path, monkeypatch):
+    import pipeline.backends.ct2
+    import pipeline.backends.hf
     import pipeline.models
 
     calls = []
-    real = pipeline.models.content_hash
-    monkeypatch.setattr(pipeline.models, "content_hash", lambda d: calls.append(d) or real(d))
+    for module in (pipeline.models, pipeline.backends.ct2, pipeline.backends.hf):
+        monkeypatch.setattr(module, "content_hash", lambda d: calls.append(d) or content_hash(d))
     load_translator(str(tiny_model_dir), "ctranslate2", cache_dir=tmp_path)  # converts, then loads
     assert len(calls) == 1
 

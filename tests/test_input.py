@@ -107,12 +107,13 @@ def test_help_explains_every_command():
 
 
 def test_a_command_without_the_model_extras_says_how_to_install_them(monkeypatch, tmp_path):
+    import pipeline.loaders
     import pipeline.models
 
     def no_hub(*args, **kwargs):
         raise ModuleNotFoundError("No module named 'huggingface_hub'", name="huggingface_hub")
 
-    monkeypatch.setattr(pipeline.models, "load_translator", no_hub)
+    monkeypatch.setattr(pipeline.loaders, "load_translator", no_hub)
     monkeypatch.setattr(pipeline.models, "describe_model", no_hub)
     result = run("translate", str(SAMPLE), "-o", str(tmp_path / "out"), "--no-tm")
     assert result.exit_code == 2

@@ -332,7 +332,7 @@ def test_translate_sample_document():
 @pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
 def test_tiny_model_through_both_backends(tiny_model_dir, tmp_path, monkeypatch, backend):
     monkeypatch.setenv("BRIEF_CACHE_DIR", str(tmp_path / "cache"))
-    from pipeline.models import load_translator
+    from pipeline.loaders import load_translator
 
     translator = load_translator(str(tiny_model_dir), backend)
     assert translator.backend == backend
@@ -361,7 +361,7 @@ def test_tiny_model_repetition_loops_are_retried_then_fixed_or_flagged(tiny_mode
     """Random weights loop on some inputs (which ones depends on the library versions that built them):
     each looping unit is retried once with stricter decoding, and comes out without a loop or flagged."""
     monkeypatch.setenv("BRIEF_CACHE_DIR", str(tmp_path / "cache"))
-    from pipeline.models import load_translator
+    from pipeline.loaders import load_translator
 
     translator = load_translator(str(tiny_model_dir), backend)
     decoding = Decoding(beam_size=2, max_length=40)

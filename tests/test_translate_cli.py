@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 from fake_translators import WordFake
 
+import pipeline.loaders
 import pipeline.models
 from pipeline.cli import cli
 from pipeline.errors import ModelNotFoundError
@@ -32,7 +33,7 @@ def fake(monkeypatch):
         # What the fake is, without "loading" it (as describe_model does for a real model).
         return translator
 
-    monkeypatch.setattr(pipeline.models, "load_translator", load)
+    monkeypatch.setattr(pipeline.loaders, "load_translator", load)
     monkeypatch.setattr(pipeline.models, "describe_model", describe)
     return translator
 
@@ -312,7 +313,7 @@ def test_missing_model_is_one_line_and_exit_2(tmp_path, monkeypatch):
     def missing(*args, **kwargs):
         raise ModelNotFoundError("model Helsinki-NLP/opus-mt-zh-en is not in the local cache and offline mode is on")
 
-    monkeypatch.setattr(pipeline.models, "load_translator", missing)
+    monkeypatch.setattr(pipeline.loaders, "load_translator", missing)
     result = run(articles(tmp_path), "-o", tmp_path / "out", "--no-tm")
     assert result.exit_code == 2
     assert result.output.strip().splitlines() == [

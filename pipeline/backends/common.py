@@ -1,16 +1,18 @@
-"""What the backends share: model families, their language codes, source length checks, thread counts."""
+"""What the backends share: model families and their language codes, source length checks, thread counts.
+
+A family is one of marian, nllb, m2m100, mbart or generic (``detect_family``).
+"""
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
+from pipeline.checkpoint import read_json
 from pipeline.errors import UsageError
 
 # Multilingual families need a source language set on the tokenizer and the target language forced as the
 # first output token. Marian (opus-mt) checkpoints are one language pair and need neither.
-FAMILIES = ("marian", "nllb", "m2m100", "mbart", "generic")
 DEFAULT_LANGUAGES = {
     "nllb": ("zho_Hans", "eng_Latn"),
     "m2m100": ("zh", "en"),
@@ -18,22 +20,16 @@ DEFAULT_LANGUAGES = {
 }
 
 
-def _read_json(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
 def detect_family(directory: str | Path) -> str:
     """The model family of a checkpoint (or converted) directory, from its config and tokenizer config.
 
     NLLB shares M2M100's architecture (``model_type`` m2m_100) but not its language codes, so the tokenizer
-    class decides.
+    class decides. A damaged config file is a ModelNotFoundError naming it (``pipeline.checkpoint.read_json``),
+    not a "generic" model.
     """
     directory = Path(directory)
-    tokenizer_class = str(_read_json(directory / "tokenizer_config.json").get("tokenizer_class", ""))
-    model_type = str(_read_json(directory / "config.json").get("model_type", ""))
+    tokenizer_class = str(read_json(directory / "tokenizer_config.json").get("tokenizer_class", ""))
+    model_type = str(read_json(directory / "config.json").get("model_type", ""))
     if tokenizer_class.startswith("Nllb"):
         return "nllb"
     if tokenizer_class.startswith("M2M100") or model_type == "m2m_100":

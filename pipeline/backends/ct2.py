@@ -1,8 +1,13 @@
-"""The CTranslate2 backend: a converted model, int8 on CPU, tokenized with sentencepiece (or transformers)."""
+"""The CTranslate2 backend: a converted model, int8 on CPU, tokenized with sentencepiece (or transformers).
+
+Also the conversion: ``convert_to_ctranslate2`` converts a transformers checkpoint once to int8, into the
+cache folder (``pipeline.settings``), keyed by the checkpoint's content hash (``converted_path``).
+"""
 
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 from pipeline.backends.common import (
@@ -14,10 +19,12 @@ from pipeline.backends.common import (
     skip_blank,
     target_language_token,
 )
+from pipeline.checkpoint import content_hash, model_files, read_json
 from pipeline.engine import Decoding
 from pipeline.errors import ModelNotFoundError, UsageError
+from pipeline.settings import load_settings
 
-# Written next to model.bin by pipeline.models.convert_to_ctranslate2: what the model was converted from.
+# Written next to model.bin by convert_to_ctranslate2: what the model was converted from.
 SOURCE_INFO = "brief-source.json"
 
 _SPIECE_UNDERLINE = "\u2581"
@@ -78,11 +85,86 @@ def default_compute_type(device: str) -> str:
 
 
 def read_source_info(directory: Path) -> dict:
-    """What ``directory`` was converted from (empty for a model converted by other tools)."""
-    try:
-        return json.loads((directory / SOURCE_INFO).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+    """What ``directory`` was converted from (empty for a model converted by other tools).
+
+    A damaged file is a ModelNotFoundError naming it: without it the revision would silently change.
+    """
+    return read_json(directory / SOURCE_INFO)
+
+
+def is_ctranslate2_model(directory: Path) -> bool:
+    """True for a CTranslate2 model folder (``model.bin`` and no transformers weights)."""
+    return (directory / "model.bin").is_file() and not any(directory.glob("*.safetensors"))
+
+
+def converted_path(checkpoint_hash: str, quantization: str = "int8", *, cache: Path | None = None) -> Path:
+    """Where the CTranslate2 conversion of the checkpoint with ``content_hash`` ``checkpoint_hash`` lives
+    (under ``cache``, default: the cache folder of ``pipeline.settings``)."""
+    return (cache or load_settings().cache_dir) / "ctranslate2" / f"{checkpoint_hash}-{quantization}"
+
+
+def convert_to_ctranslate2(
+    directory: str | Path,
+    *,
+    quantization: str = "int8",
+    model_id: str | None = None,
+    revision: str | None = None,
+    cache: Path | None = None,
+    checkpoint_hash: str | None = None,
+) -> Path:
+    """Convert a transformers checkpoint to CTranslate2 once, into the cache, and return the converted folder.
+
+    The conversion goes to a temporary folder renamed into place at the end, so a crash leaves no half
+    model behind and two processes converting at once both end up with one complete copy.
+    ``checkpoint_hash`` is the checkpoint's ``content_hash`` if the caller has it (hashing costs a read
+    of every weight file).
+    """
+    directory = Path(directory)
+    checkpoint_hash = checkpoint_hash or content_hash(directory)
+    target = converted_path(checkpoint_hash, quantization, cache=cache)
+    if (target / "model.bin").is_file():
+        return target
+    family = detect_family(directory)  # before the slow part: a damaged config stops here, named
+    import warnings
+
+    import ctranslate2
+    from ctranslate2.converters import TransformersConverter
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Tokenizer files travel with the converted model, so it can be loaded without the checkpoint.
+    weights = ("config.json", "generation_config.json")
+    tokenizer_files = [
+        p.name for p in model_files(directory)
+        if p.name not in weights and p.suffix not in (".safetensors", ".bin", ".pt", ".pth")
+    ]
+    with tempfile.TemporaryDirectory(prefix=f".{target.name}-", dir=target.parent) as tmp:
+        staging = Path(tmp) / "model"
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                TransformersConverter(str(directory), copy_files=tokenizer_files).convert(
+                    str(staging), quantization=quantization
+                )
+        except (ValueError, NotImplementedError, OSError, KeyError) as e:
+            raise ModelNotFoundError(f"cannot convert model {model_id or directory} to CTranslate2: {e}") from e
+        info = {
+            "model_id": model_id or str(directory),
+            "revision": revision or checkpoint_hash,
+            "content_hash": checkpoint_hash,
+            "family": family,
+            "quantization": quantization,
+            "ctranslate2": ctranslate2.__version__,
+        }
+        (staging / SOURCE_INFO).write_text(json.dumps(info, indent=2), encoding="utf-8")
+        try:
+            staging.rename(target)
+        except OSError:
+            # Another process finished first (the target exists and is not empty): use its copy.
+            if not (target / "model.bin").is_file():
+                raise
+    return target
 
 
 class CTranslate2Translator:
@@ -110,8 +192,6 @@ class CTranslate2Translator:
         default_decoding: Decoding | None = None,
     ) -> None:
         import ctranslate2
-
-        from pipeline.models import content_hash
 
         directory = Path(directory)
         if not (directory / "model.bin").is_file():

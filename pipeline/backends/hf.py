@@ -14,6 +14,7 @@ from pipeline.backends.common import (
     skip_blank,
     target_language_token,
 )
+from pipeline.checkpoint import content_hash
 from pipeline.engine import Decoding
 from pipeline.errors import ModelNotFoundError, UsageError
 
@@ -44,8 +45,6 @@ class TransformersTranslator:
         import torch
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
         from transformers.utils import logging as hf_logging
-
-        from pipeline.models import content_hash
 
         directory = Path(directory)
         self.device = check_device(device)

@@ -1,0 +1,56 @@
+"""Loading models: a ``ModelPlan`` from ``pipeline.models.describe_model`` in, a loaded model out.
+
+Lookup (presets, hub cache, offline mode, revision) is ``pipeline.models``'s; this module only builds what
+a plan names. ``load_translator`` gives a ``pipeline.engine.Translator``; a summariser loader belongs here too.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.engine import Translator
+from pipeline.models import ModelPlan, describe_model
+
+
+def load_translator(
+    model: str | None = None,
+    backend: str | None = None,
+    device: str = "cpu",
+    *,
+    offline: bool | None = None,
+    cache_dir: str | Path | None = None,
+    compute_type: str | None = None,
+    threads: int | None = None,
+    plan: ModelPlan | None = None,
+) -> Translator:
+    """Load ``model`` (preset name, hub id or directory; None: the opus-mt-zh-en preset) for translation.
+
+    ``backend`` None picks CTranslate2 when a converted copy of this checkpoint is in the cache (int8 on
+    CPU), else transformers; ``"ctranslate2"`` converts the checkpoint first if needed (once). ``cache_dir``
+    overrides where conversions are kept. ``plan``, from ``describe_model`` with the same arguments, saves
+    finding and hashing the model again. Raises ModelNotFoundError or UsageError, one line each.
+    """
+    if plan is None:
+        plan = describe_model(model, backend, device, offline=offline, cache_dir=cache_dir,
+                              compute_type=compute_type)
+    options = {
+        "model_id": plan.model_id,
+        "revision": plan.source_revision,
+        "device": plan.device,
+        "source_lang": plan.source_lang,
+        "target_lang": plan.target_lang,
+        "max_source_tokens": plan.max_source_tokens,
+        "default_decoding": plan.default_decoding,
+        "threads": threads,
+    }
+    if plan.backend == "ctranslate2":
+        from pipeline.backends.ct2 import CTranslate2Translator, convert_to_ctranslate2
+
+        directory = plan.directory
+        if plan.checkpoint_hash is not None:
+            directory = convert_to_ctranslate2(plan.directory, model_id=plan.model_id, revision=plan.source_revision,
+                                               cache=plan.cache, checkpoint_hash=plan.checkpoint_hash)
+        return CTranslate2Translator(directory, compute_type=plan.compute_type, **options)
+    from pipeline.backends.hf import TransformersTranslator
+
+    return TransformersTranslator(plan.directory, **options)
