@@ -21,8 +21,8 @@ from typing import Callable, Iterable, Literal
 from pipeline.engine import Decoding, Translator
 from pipeline.errors import InputError, UsageError
 from pipeline.memory import model_identity
-from pipeline.outputs import DEFAULT_FORMATS, FORMATS, RENDERERS, SUFFIXES
-from pipeline.run import RunContext, run_document
+from pipeline.outputs import DEFAULT_FORMATS, OUTPUT_FORMATS
+from pipeline.run import DEFAULT_STAGES, RunContext, run_document
 from pipeline.terminology import Glossary
 from pipeline.translate import TranslateOptions, TranslateStats
 
@@ -34,15 +34,16 @@ _SETTINGS = ("brief_version", "backend", "decoding", "glossary", "clause_budget"
 
 # --- files ------------------------------------------------------------------------------------------------
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and ``os.replace``: a reader
-    (or a resumed batch) sees the old file or the whole new one, never half of one."""
+def write_atomic(path: Path, content: str | bytes) -> None:
+    """Write ``content`` (text as UTF-8, or bytes) to ``path`` through a temporary file in the same folder and
+    ``os.replace``: a reader (or a resumed batch) sees the old file or the whole new one, never half of one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="\n", dir=path.parent,
-                                         prefix=f".{path.name}.", suffix=".tmp", delete=False)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    handle = tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp",
+                                         delete=False)
     try:
         with handle:
-            handle.write(text)
+            handle.write(data)
         # NamedTemporaryFile creates its file 0600; an output is an ordinary file, so give it the mode of the
         # file it replaces, or what the umask gives a new file (0644 under the usual 022).
         try:
@@ -73,7 +74,7 @@ class Article:
     base: Path
 
     def outputs(self, formats: Iterable[str]) -> list[Path]:
-        return [self.base.with_name(self.base.name + SUFFIXES[f]) for f in formats]
+        return [self.base.with_name(self.base.name + OUTPUT_FORMATS[f].suffix) for f in formats]
 
     @property
     def stamp_path(self) -> Path:
@@ -210,7 +211,7 @@ def collect_inputs(inputs: Iterable[str | Path], outdir: str | Path | None) -> t
     for path, base in zip(paths, bases):
         owner = owners.setdefault(_name_key(base), path)
         article = Article(path, base)
-        overwritten = [inputs[p.resolve()] for p in [*article.outputs(FORMATS), article.stamp_path]
+        overwritten = [inputs[p.resolve()] for p in [*article.outputs(OUTPUT_FORMATS), article.stamp_path]
                        if p.resolve() in inputs]
         if owner is not path:
             failed.append(Outcome(str(path), "failed", error=f"{path}: its outputs would overwrite those of "
@@ -237,7 +238,7 @@ def _clashes(bases: list[Path]) -> set[int]:
 
 
 def _skipped(relative: Path) -> bool:
-    return relative.name.endswith(SUFFIXES["txt"]) or any(part.startswith(".") for part in relative.parts)
+    return relative.name.endswith(OUTPUT_FORMATS["txt"].suffix) or any(part.startswith(".") for part in relative.parts)
 
 
 def glossary_hash(glossary: Glossary | None) -> str:
@@ -259,9 +260,10 @@ def run_stamp(model, options: TranslateOptions) -> dict:
             "glossary": glossary_hash(options.glossary), "clause_budget": options.clause_budget}
 
 
-def same_settings(stamp: dict, current: dict) -> bool:
-    """True when outputs stamped ``stamp`` are what a run with ``current`` settings would write."""
-    return (all(stamp.get(k) == current[k] for k in _SETTINGS)
+def same_settings(stamp: dict, current: dict, extra: dict | None = None) -> bool:
+    """True when outputs stamped ``stamp`` are what a run with ``current`` settings would write (``extra``:
+    the further settings of this run, compared as they are)."""
+    return (all(stamp.get(k) == current[k] for k in [*_SETTINGS, *(extra or {})])
             and model_identity(str(stamp.get("model_id")), str(stamp.get("revision")))
             == model_identity(current["model_id"], current["revision"]))
 
@@ -293,6 +295,9 @@ def translate_files(
     formats: Iterable[str] = DEFAULT_FORMATS,
     force: bool = False,
     progress: BatchProgress | None = None,
+    stages: Iterable[str] = DEFAULT_STAGES,
+    summarizer_factory: Callable[[], object] | None = None,
+    stamp_extra: dict | None = None,
 ) -> BatchReport:
     """Translate articles (files, or folders searched for *.txt) and write their outputs; never stops at a
     bad file.
@@ -306,15 +311,21 @@ def translate_files(
     its errors (a missing model: ``ModelNotFoundError``) propagate and end the batch. ``describe`` (e.g.
     ``pipeline.models.describe_model``) gives the model's id, revision, backend and default decoding
     without loading it, to compare with earlier stamps; without it the model is loaded for that.
-    ``options`` (``pipeline.translate.TranslateOptions``) says how to translate.
+    ``options`` (``pipeline.translate.TranslateOptions``) says how to translate. ``stages`` are the
+    stages of ``pipeline.run`` each article goes through; ``formats`` name outputs of
+    ``pipeline.outputs.OUTPUT_FORMATS``. ``summarizer_factory``, if given, loads the summarize stage's model
+    once, like the translator; ``stamp_extra`` holds further settings that make the outputs what they are
+    (the summariser, say): they are written into each stamp, and a stamp that differs is not up to date.
     """
     from pipeline.segment import segment_file
 
     options = options or TranslateOptions()
     formats = list(dict.fromkeys(formats)) or list(DEFAULT_FORMATS)
-    unknown = [f for f in formats if f not in FORMATS]
+    unknown = [f for f in formats if f not in OUTPUT_FORMATS]
     if unknown:
-        raise UsageError(f"unknown output format {unknown[0]!r}; choose from: {', '.join(FORMATS)}")
+        raise UsageError(f"unknown output format {unknown[0]!r}; choose from: {', '.join(OUTPUT_FORMATS)}")
+    stages = list(stages)
+    extra = dict(stamp_extra or {})
     articles, failed = collect_inputs(inputs, outdir)
     report = BatchReport()
     progress = progress or BatchProgress()
@@ -327,23 +338,25 @@ def translate_files(
             model = describe()
         else:
             model = context.translator = translator_factory()
-        current = run_stamp(model, options)
+        current = {**run_stamp(model, options), **extra}
     progress.start(len(articles))
     try:
         for article in articles:
             outputs = [str(p) for p in article.outputs(formats)]
             try:
-                if id(article) in stamps and same_settings(stamps[id(article)], current):
+                if id(article) in stamps and same_settings(stamps[id(article)], current, extra):
                     outcome = Outcome(str(article.path), "skipped", outputs)
                 else:
                     document = segment_file(article.path)
                     sentences = list(document.sentences())
                     if context.translator is None:
                         context.translator = translator_factory()
+                    if summarizer_factory is not None and context.summarizer is None:
+                        context.summarizer = summarizer_factory()
                     progress.article(article.path, len(sentences))
-                    run_document(document, context)
-                    _write_outputs(article, formats, {fmt: RENDERERS[fmt](document) for fmt in formats},
-                                   run_stamp(context.translator, options))
+                    run_document(document, context, stages)
+                    rendered = {fmt: OUTPUT_FORMATS[fmt].render(document) for fmt in formats}
+                    _write_outputs(article, formats, rendered, {**run_stamp(context.translator, options), **extra})
                     outcome = Outcome(str(article.path), "translated", outputs, sentences=len(sentences),
                                       flagged=sum(1 for s in sentences if s.flags))
             except InputError as e:
@@ -358,7 +371,7 @@ def translate_files(
     return report
 
 
-def _write_outputs(article: Article, formats: list[str], rendered: dict[str, str], stamp: dict) -> None:
+def _write_outputs(article: Article, formats: list[str], rendered: dict[str, str | bytes], stamp: dict) -> None:
     """Write an article's rendered outputs, each atomically, then its stamp.
 
     The stamp goes first and comes back last: outputs without a stamp are never up to date, whatever their

@@ -86,6 +86,36 @@ class FigureCheck:
         return cls(list(data.get("source", [])), list(data.get("target", [])))
 
 
+SummaryMethod = Literal["extractive", "abstractive", "fallback"]
+
+
+@dataclass
+class SummarySentence:
+    """One sentence of a summary: its English, and the Chinese it stands on.
+
+    ``method`` says how it was made: ``extractive`` (a source sentence's translation, ``zh``/``start``/
+    ``end`` its text and span), ``abstractive`` (written by a summariser model; every figure in it checked
+    against the section's source), ``fallback`` (the model's candidates all failed the figure check, so the
+    best extractive sentence stands in; ``note`` says why).
+    """
+
+    en: str
+    zh: str | None = None
+    start: int | None = None
+    end: int | None = None
+    method: SummaryMethod = "extractive"
+    note: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"en": self.en, "zh": self.zh, "start": self.start, "end": self.end, "method": self.method,
+                "note": self.note}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> SummarySentence:
+        return cls(data["en"], data.get("zh"), data.get("start"), data.get("end"),
+                   data.get("method", "extractive"), data.get("note"))
+
+
 @dataclass
 class Sentence:
     """One sentence of a block: its text, its span in the source and, once translated, its English."""
@@ -207,6 +237,8 @@ class Section:
     heading: Block | None
     blocks: list[Block] = field(default_factory=list)
     level: int | None = None
+    # Filled by the summarize stage: the section's summary, in reading order.
+    summary: list[SummarySentence] = field(default_factory=list)
 
     @property
     def paragraphs(self) -> list[Block]:
@@ -218,13 +250,14 @@ class Section:
 
     def to_dict(self) -> dict:
         return {"heading": self.heading.to_dict() if self.heading is not None else None, "level": self.level,
-                "blocks": [b.to_dict() for b in self.blocks]}
+                "blocks": [b.to_dict() for b in self.blocks], "summary": [s.to_dict() for s in self.summary]}
 
     @classmethod
     def from_dict(cls, data: dict) -> Section:
         heading = data.get("heading")
         return cls(Block.from_dict(heading) if heading is not None else None,
-                   [Block.from_dict(b) for b in data.get("blocks", [])], data.get("level"))
+                   [Block.from_dict(b) for b in data.get("blocks", [])], data.get("level"),
+                   [SummarySentence.from_dict(s) for s in data.get("summary", [])])
 
 
 _FRONT = ("kicker", "title", "subtitle", "byline", "epigraph_label")
@@ -248,6 +281,10 @@ class Document:
     repaired_joins: list[str] = field(default_factory=list)
     # Page numbers left by PDF extraction: kept with their spans, but not part of the text to translate.
     furniture: list[Block] = field(default_factory=list)
+    # Filled by the summarize stage: 3-5 points drawn from across the article.
+    executive_summary: list[SummarySentence] = field(default_factory=list)
+    # What made it: one entry per model used ({"role", "model_id", "revision", "backend"}), set by the run.
+    models: list[dict[str, Any]] = field(default_factory=list)
 
     def blocks(self) -> Iterator[tuple[int | None, Block]]:
         """Every block in source order, with the index of its section (None for the front matter)."""
@@ -279,6 +316,8 @@ class Document:
         data["sections"] = [s.to_dict() for s in self.sections]
         data["repaired_joins"] = list(self.repaired_joins)
         data["furniture"] = [b.to_dict() for b in self.furniture]
+        data["executive_summary"] = [s.to_dict() for s in self.executive_summary]
+        data["models"] = [dict(m) for m in self.models]
         return data
 
     @classmethod
@@ -302,6 +341,8 @@ class Document:
                        sections=[Section.from_dict(s) for s in data.get("sections", [])],
                        path=data.get("path"), encoding=data.get("encoding"),
                        repaired_joins=list(data.get("repaired_joins", [])),
-                       furniture=[Block.from_dict(b) for b in data.get("furniture", [])])
+                       furniture=[Block.from_dict(b) for b in data.get("furniture", [])],
+                       executive_summary=[SummarySentence.from_dict(s) for s in data.get("executive_summary", [])],
+                       models=[dict(m) for m in data.get("models", [])])
         except (KeyError, TypeError, IndexError) as e:
             raise InputError(f"not a valid bilingual-brief document: {type(e).__name__} {e}") from e

@@ -12,6 +12,7 @@ Writing files, stamps and resume are the batch layer's (``pipeline.batch``).
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Callable, Literal
 
 import regex
@@ -19,10 +20,9 @@ import regex
 from pipeline.document import Document
 
 Format = Literal["txt", "jsonl", "tsv"]
+# The formats of ``brief translate``, and those it writes when none is named.
 FORMATS: tuple[Format, ...] = ("txt", "jsonl", "tsv")
 DEFAULT_FORMATS: tuple[Format, ...] = ("txt", "jsonl")
-# The file name suffix of each format: NAME + suffix.
-SUFFIXES = {"txt": ".en.txt", "jsonl": ".aligned.jsonl", "tsv": ".aligned.tsv"}
 
 
 def english_text(document: Document) -> str:
@@ -64,4 +64,18 @@ def aligned_tsv(document: Document) -> str:
     return "\n".join(lines) + "\n"
 
 
-RENDERERS: dict[str, Callable[[Document], str]] = {"txt": english_text, "jsonl": aligned_jsonl, "tsv": aligned_tsv}
+@dataclass(frozen=True)
+class OutputFormat:
+    """One kind of output file: ``NAME + suffix``, made by ``render`` (text, or bytes for a binary format)."""
+
+    name: str
+    suffix: str
+    render: Callable[[Document], str | bytes]
+
+
+# Every output the batch layer can write, by name. The brief's formats join them here.
+OUTPUT_FORMATS: dict[str, OutputFormat] = {
+    "txt": OutputFormat("txt", ".en.txt", english_text),
+    "jsonl": OutputFormat("jsonl", ".aligned.jsonl", aligned_jsonl),
+    "tsv": OutputFormat("tsv", ".aligned.tsv", aligned_tsv),
+}

@@ -6,7 +6,9 @@ The stages, in the order they run, are listed once, in ``STAGES``; each is a fun
 and a ``RunContext`` (the loaded models, the translation options, progress and counters):
 
 - ``translate``: ``pipeline.translate.translate_document`` (adds translations and their flags);
-- ``figures``: ``pipeline.figures.annotate_document`` (adds each sentence's figures and their verdicts).
+- ``figures``: ``pipeline.figures.annotate_document`` (adds each sentence's figures and their verdicts);
+- ``summarize``: ``pipeline.summarize`` (adds section summaries and the executive summary), run only
+  when asked for (``brief run``, ``brief summarize``).
 
 A new stage is a function and one line in ``STAGES``. The batch layer (``pipeline.batch``) calls
 ``run_document`` once per article and deals with the files.
@@ -15,7 +17,7 @@ A new stage is a function and one line in ``STAGES``. The batch layer (``pipelin
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from pipeline.document import Document
 from pipeline.engine import Translator
@@ -32,6 +34,8 @@ class RunContext:
     """
 
     translator: Translator | None = None
+    # The summarize stage's model (``pipeline.summarize``); None: extractive summaries, no model.
+    summarizer: Any = None
     options: TranslateOptions = field(default_factory=TranslateOptions)
     progress: Callable[[int], None] | None = None
     stats: TranslateStats = field(default_factory=TranslateStats)
@@ -41,8 +45,13 @@ def translate_stage(document: Document, context: RunContext) -> Document:
     """reads: sentences; adds: translations and their flags (guards, glossary)."""
     if context.translator is None:
         raise UsageError("the translate stage needs a translator (RunContext.translator); load one with "
-                         "pipeline.models.load_translator")
-    return translate_document(document, context.translator, context.options, progress=context.progress,
+                         "pipeline.loaders.load_translator")
+    translator = context.translator
+    used = {"role": "translator", "model_id": translator.model_id, "revision": translator.revision,
+            "backend": translator.backend}
+    if used not in document.models:
+        document.models.append(used)
+    return translate_document(document, translator, context.options, progress=context.progress,
                               stats=context.stats)
 
 
@@ -60,7 +69,8 @@ STAGES: dict[str, Stage] = {
     "translate": translate_stage,
     "figures": figures_stage,
 }
-DEFAULT_STAGES: tuple[str, ...] = tuple(STAGES)
+# What ``brief translate`` runs; ``brief run`` adds the summaries.
+DEFAULT_STAGES: tuple[str, ...] = ("translate", "figures")
 
 
 def run_document(article: str | Document, context: RunContext | None = None,
