@@ -35,6 +35,9 @@ _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 
 
 ROLES = ("translator", "summarizer")
+# Decoding for a summariser folder given without a preset: the flan-t5-base preset's values (its comments say why).
+SUMMARY_DECODING = Decoding(beam_size=4, max_length_ratio=1.0, max_length_slack=0, max_length=128,
+                            no_repeat_ngram_size=3)
 
 
 @dataclass(frozen=True)
@@ -326,7 +329,7 @@ def describe_model(
     common = {
         "model_id": resolved.model_id,
         "directory": resolved.directory,
-        "default_decoding": preset.decoding if preset else Decoding(),
+        "default_decoding": preset.decoding if preset else (SUMMARY_DECODING if role == "summarizer" else Decoding()),
         "device": device,
         "cache": Path(cache_dir),
         "source_lang": preset.source_lang if preset else None,
