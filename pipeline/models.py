@@ -23,7 +23,12 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from pipeline.backends.common import check_device
-from pipeline.backends.ct2 import converted_path, default_compute_type, is_ctranslate2_model, read_source_info
+from pipeline.backends.ct2 import (
+    converted_path,
+    default_compute_type,
+    is_ctranslate2_model,
+    read_source_info,
+)
 from pipeline.checkpoint import IGNORED_FILES, content_hash, read_json
 from pipeline.engine import Decoding, RetryDecoding
 from pipeline.errors import ModelNotFoundError, UsageError

@@ -28,9 +28,10 @@ from __future__ import annotations
 import math
 import string
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from functools import cache
-from typing import Sequence
+from itertools import pairwise
 
 import regex
 
@@ -58,7 +59,7 @@ def tokens(text: str) -> list[str]:
 def content_bigrams(text: str) -> Counter:
     """Counts of the token bigrams of ``text``, leaving out those made of function characters only."""
     items = tokens(text)
-    return Counter(a + b for a, b in zip(items, items[1:])
+    return Counter(a + b for a, b in pairwise(items)
                    if not (a in FUNCTION_CHARACTERS and b in FUNCTION_CHARACTERS))
 
 
@@ -333,7 +334,7 @@ def hold_names(text: str, names: dict[str, str]) -> str:
         for size in (4, 3, 2, 1):
             run = words[i:i + size]
             if len(run) < size or any(regex.fullmatch(r"[\s\-‐]+", text[a.end():b.start()]) is None
-                                       for a, b in zip(run, run[1:])):
+                                       for a, b in pairwise(run)):
                 continue
             english = wanted.get(_letters("".join(w.group() for w in run)))
             if english is not None:

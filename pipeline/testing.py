@@ -239,7 +239,12 @@ def make_tiny_t5(directory: str | Path, *, seed: int = 0) -> Path:
     """A tiny random-weight T5 summariser with a sentencepiece model trained here (T5's ids: pad 0, eos 1, unk 2)."""
     import sentencepiece as spm
     import torch
-    from transformers import GenerationConfig, T5Config, T5ForConditionalGeneration, T5Tokenizer
+    from transformers import (
+        GenerationConfig,
+        T5Config,
+        T5ForConditionalGeneration,
+        T5Tokenizer,
+    )
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -270,7 +275,12 @@ def make_tiny_bart(directory: str | Path, *, seed: int = 0) -> Path:
     """A tiny random-weight BART summariser with a byte-level BPE tokenizer trained here (BART's special ids)."""
     import torch
     from tokenizers import ByteLevelBPETokenizer
-    from transformers import BartConfig, BartForConditionalGeneration, BartTokenizer, GenerationConfig
+    from transformers import (
+        BartConfig,
+        BartForConditionalGeneration,
+        BartTokenizer,
+        GenerationConfig,
+    )
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)

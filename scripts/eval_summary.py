@@ -24,8 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.segment import split_sentences  # noqa: E402
-from pipeline.summarize import SummaryOptions, rank_sentences  # noqa: E402
+from pipeline.segment import split_sentences
+from pipeline.summarize import SummaryOptions, rank_sentences
 
 DATA = ROOT.parent / "shared" / "data" / "lcsts-dev.tsv"
 

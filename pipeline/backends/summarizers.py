@@ -11,7 +11,12 @@ import copy
 import warnings
 from pathlib import Path
 
-from pipeline.backends.common import check_device, check_source_lengths, default_threads, skip_blank
+from pipeline.backends.common import (
+    check_device,
+    check_source_lengths,
+    default_threads,
+    skip_blank,
+)
 from pipeline.checkpoint import content_hash, read_json
 from pipeline.engine import Decoding
 from pipeline.errors import ModelNotFoundError, UsageError
@@ -113,7 +118,11 @@ class CTranslate2Summarizer:
                  threads: int | None = None) -> None:
         import ctranslate2
 
-        from pipeline.backends.ct2 import HubTokenizer, default_compute_type, read_source_info
+        from pipeline.backends.ct2 import (
+            HubTokenizer,
+            default_compute_type,
+            read_source_info,
+        )
 
         directory = Path(directory)
         if not (directory / "model.bin").is_file():
