@@ -1,7 +1,8 @@
 """Loading models: a ``ModelPlan`` from ``pipeline.models.describe_model`` in, a loaded model out.
 
 Lookup (presets, hub cache, offline mode, revision) is ``pipeline.models``'s; this module only builds what
-a plan names. ``load_translator`` gives a ``pipeline.engine.Translator``; ``load_summarizer`` a ``pipeline.engine.Summarizer`` (None for extractive).
+a plan names. ``load_translator`` gives a ``pipeline.engine.Translator``; ``load_summarizer`` a
+``pipeline.engine.Summarizer`` (None for extractive).
 """
 
 from __future__ import annotations
