@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Literal
 
+from pipeline.document import Document
 from pipeline.engine import Decoding, Translator
 from pipeline.errors import InputError, UsageError
 from pipeline.memory import model_identity
@@ -382,3 +383,41 @@ def _write_outputs(article: Article, formats: list[str], rendered: dict[str, str
         write_atomic(path, rendered[fmt])
     stamp = {**stamp, "outputs": [p.name for p in article.outputs(formats)]}
     write_atomic(article.stamp_path, json.dumps(stamp, ensure_ascii=False, indent=2) + "\n")
+
+
+# --- summaries only (``brief summarize``) -----------------------------------------------------------------
+
+@dataclass
+class SummaryOutcome:
+    """One input of ``summarize_files``: its summarised document, or the one-line error that stopped it."""
+
+    path: str
+    document: Document | None = None
+    error: str | None = None
+
+
+def summarize_files(inputs: Iterable[str | Path], *, translator_factory: Callable[[], Translator] | None = None,
+                    summarizer=None, options=None) -> Iterable[SummaryOutcome]:
+    """Summarise each article of ``inputs`` (files, or folders searched for ``*.txt``), one outcome each, in order.
+
+    With ``translator_factory`` the articles are translated first (loaded once, at the first article), and the
+    summaries carry English; without, they are extractive Chinese sentences (``en`` None). ``summarizer`` and
+    ``options`` go to the summarize stage. A bad input (``InputError``: missing, binary, no Chinese...) is an
+    outcome with its error and the batch goes on; a problem with the models or options stops it. Writes nothing.
+    """
+    from pipeline.segment import segment_file
+
+    articles, failed = collect_inputs(inputs, None)
+    for outcome in failed:
+        yield SummaryOutcome(outcome.path, error=outcome.error)
+    context = RunContext(summarizer=summarizer, summary_options=options)
+    stages = ["translate", "summarize"] if translator_factory is not None else ["summarize"]
+    for article in articles:
+        try:
+            document = segment_file(article.path)
+        except InputError as e:
+            yield SummaryOutcome(str(article.path), error=str(e))
+            continue
+        if translator_factory is not None and context.translator is None:
+            context.translator = translator_factory()  # a missing model stops the batch: UsageError, not per file
+        yield SummaryOutcome(str(article.path), run_document(document, context, stages))

@@ -55,6 +55,7 @@ def cli() -> None:
       brief figures article.txt            every figure in a Chinese text
       brief check source.txt english.txt   check a translation's figures against the source
       brief translate articles/ -o out/    translate a folder of articles
+      brief summarize article.txt          executive and section summaries
     """
 
 
@@ -195,6 +196,60 @@ def check_command(source: str, translation: str, aligned: bool, as_json: bool) -
         click.echo(format_report(report))
     if report.flagged:
         click.get_current_context().exit(1)
+
+
+# --- brief summarize ----------------------------------------------------------------------------------------
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--sentences", type=click.IntRange(min=1), default=None,
+              help="Sentences per section summary (default: models/extractive.toml's budget).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print JSON Lines, one object per input: path, executive_summary [{zh, en, start, end}], "
+                   "sections [{heading, level, summary}].")
+@click.option("--summarizer", default="extractive", show_default=True, metavar="extractive|PRESET|DIR",
+              help="extractive (no model), a summariser preset (flan-t5-base, distilbart-cnn-12-6, bart-large-cnn), "
+                   "a hub id or a checkpoint directory. A model needs --model: it summarises the English.")
+@click.option("--model", default=None, metavar="ID_OR_DIR",
+              help="Translate first with this model (preset, hub id or directory): summaries in English. "
+                   "Without it the summaries are the Chinese sentences.")
+@click.option("--backend", type=click.Choice(["transformers", "ctranslate2"]), default=None,
+              help="Inference engine for both models (default: ctranslate2 when a converted copy is cached).")
+@click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
+              help="Where the models run.")
+@click.option("--offline", is_flag=True, default=None, help="Never download a model (as HF_HUB_OFFLINE=1).")
+def summarize(inputs: tuple[str, ...], sentences: int | None, as_json: bool, summarizer: str, model: str | None,
+              backend: str | None, device: str, offline: bool | None) -> None:
+    """Summarise Chinese articles: an executive summary and a short summary per section.
+
+    INPUTS are article files, or folders searched recursively for *.txt. Extractive by default: the best
+    sentences of each section, which need no model. A bad file is reported and the batch goes on; exit
+    status 2 when any input failed.
+    """
+    from pipeline.batch import summarize_files
+    from pipeline.errors import UsageError
+    from pipeline.loaders import load_summarizer, load_translator
+    from pipeline.summarize import format_summary, summary_options, summary_to_json
+
+    if summarizer != "extractive" and model is None:
+        raise UsageError("--summarizer with a model summarises the English: give --model to translate first")
+    outcomes = summarize_files(
+        inputs,
+        translator_factory=(lambda: load_translator(model, backend, device, offline=offline)) if model else None,
+        summarizer=load_summarizer(summarizer, backend, device, offline=offline),
+        options=summary_options(sentences=sentences),
+    )
+    failed = 0
+    for outcome in outcomes:
+        if outcome.error is not None:
+            failed += 1
+            click.echo(f"brief: failed: {outcome.error}", err=True)
+        elif as_json:
+            click.echo(json.dumps(summary_to_json(outcome.document), ensure_ascii=False))
+        else:
+            click.echo(format_summary(outcome.document))
+    if failed:
+        click.get_current_context().exit(2)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -96,10 +96,11 @@ class SummarySentence:
     ``method`` says how it was made: ``extractive`` (a source sentence's translation, ``zh``/``start``/
     ``end`` its text and span), ``abstractive`` (written by a summariser model; every figure in it checked
     against the section's source), ``fallback`` (the model's candidates all failed the figure check, so the
-    best extractive sentence stands in; ``note`` says why).
+    best extractive sentence stands in; ``note`` says why). ``en`` is None for an extractive sentence of a
+    document that was not translated (a reader shows ``zh`` then).
     """
 
-    en: str
+    en: str | None
     zh: str | None = None
     start: int | None = None
     end: int | None = None

@@ -94,3 +94,28 @@ class Translator(Protocol):
         """Translate ``texts`` in one batch; the result has the same length and order."""
         ...
 
+
+
+@runtime_checkable
+class Summarizer(Protocol):
+    """A loaded summariser model (seq2seq: flan-t5, BART): English text in, candidate summaries out.
+
+    ``model_id``, ``revision`` and ``backend`` as for ``Translator``. ``max_source_tokens`` is the longest
+    input it takes (the summarize stage fits whole sentences into it, never truncates); ``prompt`` its
+    family's template (``prompts/NAME.txt``, placeholders ``{text}``, ``{sentences}``, ``{words}``), which the
+    stage fills before calling ``summarize_batch``.
+    """
+
+    model_id: str
+    revision: str
+    backend: str
+    max_source_tokens: int
+    prompt: str
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        """Number of input tokens of each (prompted) text, as the model will see it."""
+        ...
+
+    def summarize_batch(self, texts: list[str], n_candidates: int) -> list[list[str]]:
+        """Up to ``n_candidates`` summaries of each text, best first (beam search hypotheses), in input order."""
+        ...

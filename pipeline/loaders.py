@@ -1,14 +1,15 @@
 """Loading models: a ``ModelPlan`` from ``pipeline.models.describe_model`` in, a loaded model out.
 
 Lookup (presets, hub cache, offline mode, revision) is ``pipeline.models``'s; this module only builds what
-a plan names. ``load_translator`` gives a ``pipeline.engine.Translator``; a summariser loader belongs here too.
+a plan names. ``load_translator`` gives a ``pipeline.engine.Translator``; ``load_summarizer`` a
+``pipeline.engine.Summarizer`` (None for extractive).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.engine import Translator
+from pipeline.engine import Summarizer, Translator
 from pipeline.models import ModelPlan, describe_model
 
 
@@ -54,3 +55,50 @@ def load_translator(
     from pipeline.backends.hf import TransformersTranslator
 
     return TransformersTranslator(plan.directory, **options)
+
+
+def load_summarizer(
+    model: str,
+    backend: str | None = None,
+    device: str = "cpu",
+    *,
+    offline: bool | None = None,
+    cache_dir: str | Path | None = None,
+    compute_type: str | None = None,
+    threads: int | None = None,
+    plan: ModelPlan | None = None,
+) -> Summarizer | None:
+    """Load summariser ``model`` (a summarizer preset such as flan-t5-base, a hub id or a directory).
+
+    ``"extractive"`` (or None) is no model: returns None, and the summaries are extractive. ``backend`` and
+    the other arguments as for ``load_translator``; T5 never runs float16 in CTranslate2 (its preset's
+    ``cuda_compute_type``). Raises ModelNotFoundError or UsageError, one line each.
+    """
+    from pipeline.models import load_prompt
+
+    if model in (None, "extractive"):
+        return None
+    if plan is None:
+        plan = describe_model(model, backend, device, offline=offline, cache_dir=cache_dir,
+                              compute_type=compute_type, role="summarizer")
+    options = {
+        "model_id": plan.model_id,
+        "revision": plan.source_revision,
+        "device": plan.device,
+        "max_source_tokens": plan.max_source_tokens,
+        "default_decoding": plan.default_decoding,
+        "threads": threads,
+        "prompt": load_prompt(plan.summarizer.prompt),
+    }
+    if plan.backend == "ctranslate2":
+        from pipeline.backends.ct2 import convert_to_ctranslate2
+        from pipeline.backends.summarizers import CTranslate2Summarizer
+
+        directory = plan.directory
+        if plan.checkpoint_hash is not None:
+            directory = convert_to_ctranslate2(plan.directory, model_id=plan.model_id, revision=plan.source_revision,
+                                               cache=plan.cache, checkpoint_hash=plan.checkpoint_hash)
+        return CTranslate2Summarizer(directory, compute_type=plan.compute_type, **options)
+    from pipeline.backends.summarizers import TransformersSummarizer
+
+    return TransformersSummarizer(plan.directory, **options)

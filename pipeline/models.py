@@ -2,9 +2,12 @@
 
 ``describe_model`` resolves a preset name, hub id or directory to a checkpoint on disk and returns a
 ``ModelPlan`` (model id, revision, backend, decoding) without loading any weights;
-``pipeline.loaders.load_translator`` loads a plan.
+``pipeline.loaders.load_translator`` (or ``load_summarizer``) loads a plan.
 
 - Presets are the TOML files in the repository's ``models/`` folder (one per model, a comment per value).
+  Each has a ``role``: ``translator`` (the default) or ``summarizer``; a translator option only takes
+  translator presets and ``--summarizer`` only summarizer ones. ``extractive.toml`` is the summary settings
+  (``role = "summarizer"``, ``method = "extractive"``), not a model: it names no hub id.
 - A hub id is looked up in the Hugging Face cache and downloaded only when offline mode is off
   (``HF_HUB_OFFLINE=1`` or ``offline=True`` means never; ``pipeline.settings``).
 - The CTranslate2 conversion and its cache are ``pipeline.backends.ct2``'s; the content hash that keys it
@@ -20,7 +23,12 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from pipeline.backends.common import check_device
-from pipeline.backends.ct2 import converted_path, default_compute_type, is_ctranslate2_model, read_source_info
+from pipeline.backends.ct2 import (
+    converted_path,
+    default_compute_type,
+    is_ctranslate2_model,
+    read_source_info,
+)
 from pipeline.checkpoint import IGNORED_FILES, content_hash, read_json
 from pipeline.engine import Decoding, RetryDecoding
 from pipeline.errors import ModelNotFoundError, UsageError
@@ -29,6 +37,24 @@ from pipeline.settings import load_settings
 DEFAULT_PRESET = "opus-mt-zh-en"
 BACKENDS = ("transformers", "ctranslate2")
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
+
+
+ROLES = ("translator", "summarizer")
+# Decoding for a summariser folder given without a preset: the flan-t5-base preset's values (its comments say why).
+SUMMARY_DECODING = Decoding(beam_size=4, max_length_ratio=1.0, max_length_slack=0, max_length=128,
+                            no_repeat_ngram_size=3)
+
+
+@dataclass(frozen=True)
+class SummarizerSettings:
+    """What a summarizer preset adds to a model preset (its ``[summarizer]`` table and licence facts)."""
+
+    # The prompt template's name: ``prompts/NAME.txt`` (see ``pipeline.prompts``).
+    prompt: str
+    # CTranslate2 compute type on CUDA (None: the usual int8_float16). T5 needs one without float16.
+    cuda_compute_type: str | None = None
+    licence: str | None = None
+    parameters: str | None = None
 
 
 @dataclass(frozen=True)
@@ -44,6 +70,9 @@ class Preset:
     max_source_tokens: int
     decoding: Decoding
     path: Path
+    role: str = "translator"
+    # Set for a summarizer preset (role "summarizer").
+    summarizer: SummarizerSettings | None = None
 
 
 def _preset_dirs() -> list[Path]:
@@ -61,23 +90,61 @@ def _preset_dirs() -> list[Path]:
     return [d for d in dirs if d.is_dir()]
 
 
-def preset_names() -> list[str]:
-    """Names of the presets found, sorted."""
-    return sorted({p.stem for d in _preset_dirs() for p in d.glob("*.toml")})
-
-
-def load_preset(name: str) -> Preset:
-    """Read preset ``name`` (``models/NAME.toml``); UsageError listing the presets if there is none."""
+def _preset_files() -> dict[str, Path]:
+    """Each preset name and its file (the first folder of ``_preset_dirs`` that has it wins)."""
+    files: dict[str, Path] = {}
     for directory in _preset_dirs():
-        path = directory / f"{name}.toml"
-        if path.is_file():
-            break
-    else:
-        raise UsageError(f"unknown model preset {name!r}; presets: {', '.join(preset_names()) or 'none found'}")
+        for path in sorted(directory.glob("*.toml")):
+            files.setdefault(path.stem, path)
+    return files
+
+
+def _read_toml(path: Path) -> dict:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError) as e:
+        raise UsageError(f"preset {path} is not valid: {e}") from e
+
+
+def preset_role(name: str) -> str | None:
+    """The role of preset ``name`` (``translator`` or ``summarizer``), None when there is no such preset."""
+    path = _preset_files().get(name)
+    return None if path is None else str(_read_toml(path).get("role", "translator"))
+
+
+def preset_names(role: str | None = "translator") -> list[str]:
+    """Names of the presets found with ``role`` (None: all of them), sorted."""
+    return sorted(name for name, path in _preset_files().items()
+                  if role is None or _read_toml(path).get("role", "translator") == role)
+
+
+def read_preset_data(name: str) -> tuple[dict, Path]:
+    """The raw TOML of preset ``name`` and its path; UsageError listing the presets if there is none."""
+    path = _preset_files().get(name)
+    if path is None:
+        raise UsageError(f"unknown model preset {name!r}; presets: {', '.join(preset_names(None)) or 'none found'}")
+    return _read_toml(path), path
+
+
+def load_preset(name: str, role: str | None = None) -> Preset:
+    """Read preset ``name`` (``models/NAME.toml``); UsageError listing the presets if there is none, or if
+    ``role`` is given and the preset has another."""
+    data, path = read_preset_data(name)
+    found = str(data.get("role", "translator"))
+    if role is not None and found != role:
+        option = "--summarizer" if found == "summarizer" else "--model"
+        raise UsageError(f"{name!r} is a {found} preset, not a {role} one; use it with {option}; {role} presets: "
+                         f"{', '.join(preset_names(role)) or 'none'}")
+    if data.get("method") == "extractive":
+        raise UsageError(f"{name!r} holds the extractive summary settings; it is not a model to load")
+    try:
         settings = _table(data, "decoding", {f.name for f in fields(Decoding)} - {"retry"}, path)
         retry = _table(data, "retry", {f.name for f in fields(RetryDecoding)}, path)
+        summarizer = None
+        if found == "summarizer":
+            table = _table(data, "summarizer", {f.name for f in fields(SummarizerSettings)} - {"licence", "parameters"},
+                           path)
+            summarizer = SummarizerSettings(**table, licence=data.get("licence"), parameters=data.get("parameters"))
         return Preset(
             name=name,
             hub_id=data["hub_id"],
@@ -88,6 +155,8 @@ def load_preset(name: str) -> Preset:
             max_source_tokens=int(data.get("max_source_tokens", 512)),
             decoding=Decoding(**settings, retry=RetryDecoding(**retry)),
             path=path,
+            role=found,
+            summarizer=summarizer,
         )
     except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as e:
         raise UsageError(f"preset {path} is not valid: {e}") from e
@@ -162,12 +231,13 @@ def _from_hub(hub_id: str, revision: str | None, offline: bool) -> tuple[Path, s
     return path, commit
 
 
-def resolve_model(model: str | None, *, offline: bool | None = None) -> ResolvedModel:
+def resolve_model(model: str | None, *, offline: bool | None = None, role: str = "translator") -> ResolvedModel:
     """Find ``model`` on disk: a preset name, a checkpoint directory or a hub id (None: the default preset).
 
     Downloads a hub model only when offline mode is off (``offline``; None: ``pipeline.settings``). Raises
     ModelNotFoundError (one line: the model and how to get it) when it is not there, or when its
-    ``config.json`` is damaged.
+    ``config.json`` is damaged. ``role`` is the kind of preset a name may be (a summarizer preset given as
+    a translator is a UsageError saying so).
     """
     name = model or DEFAULT_PRESET
     path = Path(name).expanduser()
@@ -177,8 +247,8 @@ def resolve_model(model: str | None, *, offline: bool | None = None) -> Resolved
         return _checked(ResolvedModel(path.resolve(), name, None, None))
     if offline is None:
         offline = load_settings().offline
-    if name in preset_names():
-        preset = load_preset(name)
+    if preset_role(name) is not None:
+        preset = load_preset(name, role)
         directory, commit = _from_hub(preset.hub_id, preset.revision, offline)
         return _checked(ResolvedModel(directory, preset.hub_id, commit, preset))
     if path.exists():
@@ -189,7 +259,7 @@ def resolve_model(model: str | None, *, offline: bool | None = None) -> Resolved
     if os.sep in name or name.startswith((".", "~")):
         raise ModelNotFoundError(f"model directory {name} does not exist")
     raise ModelNotFoundError(
-        f"unknown model {name!r}: not a directory, a preset ({', '.join(preset_names())}) or a hub id (ORG/NAME)"
+        f"unknown model {name!r}: not a directory, a preset ({', '.join(preset_names(role))}) or a hub id (ORG/NAME)"
     )
 
 
@@ -219,6 +289,8 @@ class ModelPlan:
     source_lang: str | None = None
     target_lang: str | None = None
     max_source_tokens: int = 512
+    # A summarizer's settings (prompt, summary length...): its preset's, or the family defaults for a folder.
+    summarizer: SummarizerSettings | None = None
 
     @property
     def revision(self) -> str:
@@ -236,6 +308,7 @@ def describe_model(
     offline: bool | None = None,
     cache_dir: str | Path | None = None,
     compute_type: str | None = None,
+    role: str = "translator",
 ) -> ModelPlan:
     """Find ``model`` and decide how it will be loaded (see ``pipeline.loaders.load_translator``), without
     loading it.
@@ -251,17 +324,23 @@ def describe_model(
         settings = load_settings()
         offline = settings.offline if offline is None else offline
         cache_dir = settings.cache_dir if cache_dir is None else cache_dir
-    resolved = resolve_model(model, offline=offline)
+    resolved = resolve_model(model, offline=offline, role=role)
     preset = resolved.preset
+    summarizer = None
+    if role == "summarizer":
+        summarizer = preset.summarizer if preset else default_summarizer_settings(resolved.directory)
+        if compute_type is None and device == "cuda":
+            compute_type = summarizer.cuda_compute_type
     common = {
         "model_id": resolved.model_id,
         "directory": resolved.directory,
-        "default_decoding": preset.decoding if preset else Decoding(),
+        "default_decoding": preset.decoding if preset else (SUMMARY_DECODING if role == "summarizer" else Decoding()),
         "device": device,
         "cache": Path(cache_dir),
         "source_lang": preset.source_lang if preset else None,
         "target_lang": preset.target_lang if preset else None,
         "max_source_tokens": preset.max_source_tokens if preset else _max_source_tokens(resolved.directory),
+        "summarizer": summarizer,
     }
     if is_ctranslate2_model(resolved.directory):
         if backend == "transformers":
@@ -286,3 +365,59 @@ def _max_source_tokens(directory: Path, default: int = 512) -> int:
         if isinstance(value, int) and 0 < value < 1_000_000:  # tokenizers say 1e30 for "no limit"
             limits.append(value)
     return min(limits, default=default)
+
+
+def default_summarizer_settings(directory: Path) -> SummarizerSettings:
+    """Settings for a summarizer checkpoint given as a folder (no preset): its family's prompt, and no float16
+    on CUDA for T5 (CTranslate2 gives NaN with T5 in float16)."""
+    model_type = str(read_json(directory / "config.json").get("model_type", ""))
+    if model_type in ("t5", "mt5", "umt5") or (directory / "spiece.model").is_file():
+        return SummarizerSettings(prompt="t5", cuda_compute_type="int8_float32")
+    return SummarizerSettings(prompt="bart")
+
+
+# --- prompt templates -------------------------------------------------------------------------------------
+
+PROMPT_FIELDS = ("text", "sentences", "words")
+
+
+def _prompt_dirs() -> list[Path]:
+    # As for presets: the repository's prompts/ folder, else the installed package data.
+    root = Path(__file__).resolve().parent.parent
+    dirs = [root / "prompts"] if (root / "pyproject.toml").is_file() else []
+    try:
+        from importlib.resources import files
+
+        dirs.append(Path(str(files("pipeline") / "prompt_templates")))
+    except (ModuleNotFoundError, TypeError):
+        pass
+    return [d for d in dirs if d.is_dir()]
+
+
+def load_prompt(name: str) -> str:
+    """The prompt template ``prompts/NAME.txt``, its ``#`` comment lines left out.
+
+    A template is plain text with named placeholders in braces: ``{text}`` (the section's English, required),
+    ``{sentences}`` and ``{words}`` (the summary budget). UsageError for a missing template or an unknown
+    placeholder.
+    """
+    import string
+
+    for directory in _prompt_dirs():
+        path = directory / f"{name}.txt"
+        if path.is_file():
+            break
+    else:
+        known = sorted({p.stem for d in _prompt_dirs() for p in d.glob("*.txt")})
+        raise UsageError(f"unknown prompt template {name!r}; templates: {', '.join(known) or 'none found'}")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    template = "\n".join(line for line in lines if not line.startswith("#")).strip("\n")
+    try:
+        fields_used = {f for _, f, _, _ in string.Formatter().parse(template) if f is not None}
+    except ValueError as e:
+        raise UsageError(f"prompt template {path} is not valid: {e}") from e
+    unknown = sorted(fields_used - set(PROMPT_FIELDS))
+    if unknown or "text" not in fields_used:
+        raise UsageError(f"prompt template {path} must use {{text}} and only {', '.join(PROMPT_FIELDS)} as "
+                         f"placeholders; found {', '.join(sorted(fields_used)) or 'none'}")
+    return template

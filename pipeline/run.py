@@ -7,7 +7,7 @@ and a ``RunContext`` (the loaded models, the translation options, progress and c
 
 - ``translate``: ``pipeline.translate.translate_document`` (adds translations and their flags);
 - ``figures``: ``pipeline.figures.annotate_document`` (adds each sentence's figures and their verdicts);
-- ``summarize``: ``pipeline.summarize`` (adds section summaries and the executive summary), run only
+- ``summarize``: ``pipeline.summarize.summarize_document`` (adds section summaries and the executive summary), run only
   when asked for (``brief run``, ``brief summarize``).
 
 A new stage is a function and one line in ``STAGES``. The batch layer (``pipeline.batch``) calls
@@ -36,6 +36,8 @@ class RunContext:
     translator: Translator | None = None
     # The summarize stage's model (``pipeline.summarize``); None: extractive summaries, no model.
     summarizer: Any = None
+    # The summarize stage's settings (``pipeline.summarize.SummaryOptions``); None: models/extractive.toml's.
+    summary_options: Any = None
     options: TranslateOptions = field(default_factory=TranslateOptions)
     progress: Callable[[int], None] | None = None
     stats: TranslateStats = field(default_factory=TranslateStats)
@@ -55,6 +57,13 @@ def translate_stage(document: Document, context: RunContext) -> Document:
                               stats=context.stats)
 
 
+def summarize_stage(document: Document, context: RunContext) -> Document:
+    """reads: sections, sentences and translations; adds: section summaries and the executive summary."""
+    from pipeline.summarize import summarize_document
+
+    return summarize_document(document, context.summarizer, context.summary_options)
+
+
 def figures_stage(document: Document, context: RunContext) -> Document:
     """reads: translated sentences; adds: each sentence's figures and the figure check's flags."""
     from pipeline.figures.report import annotate_document
@@ -68,6 +77,7 @@ Stage = Callable[[Document, RunContext], Document]
 STAGES: dict[str, Stage] = {
     "translate": translate_stage,
     "figures": figures_stage,
+    "summarize": summarize_stage,
 }
 # What ``brief translate`` runs; ``brief run`` adds the summaries.
 DEFAULT_STAGES: tuple[str, ...] = ("translate", "figures")

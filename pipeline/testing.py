@@ -228,3 +228,91 @@ def make_tiny_translator(directory: str | Path, *, arch: str = "marian", seed: i
         # input (with the usual 0.02 every input gives the same few tokens, and tests of order prove nothing).
         max_positions=512, init_std=0.3, seed=seed,
     )
+
+
+def _english_lines(seed: int) -> list[str]:
+    """The English lines of ``training_text`` (a summariser reads English)."""
+    return [line for line in training_text(seed) if line.isascii()] * 4
+
+
+def make_tiny_t5(directory: str | Path, *, seed: int = 0) -> Path:
+    """A tiny random-weight T5 summariser with a sentencepiece model trained here (T5's ids: pad 0, eos 1, unk 2)."""
+    import sentencepiece as spm
+    import torch
+    from transformers import (
+        GenerationConfig,
+        T5Config,
+        T5ForConditionalGeneration,
+        T5Tokenizer,
+    )
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    model = io.BytesIO()
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter(_english_lines(seed)), model_writer=model, model_type="unigram", vocab_size=200,
+        hard_vocab_limit=False, character_coverage=1.0, num_threads=1, minloglevel=2,
+        pad_id=0, eos_id=1, unk_id=2, bos_id=-1, pad_piece="<pad>", eos_piece="</s>", unk_piece="<unk>",
+    )
+    (directory / "spiece.model").write_bytes(model.getvalue())
+    processor = spm.SentencePieceProcessor(model_proto=model.getvalue())
+    size = processor.get_piece_size()
+    vocab = [(processor.id_to_piece(i), processor.get_score(i)) for i in range(size)]
+    tokenizer = T5Tokenizer(vocab=vocab, extra_ids=0)
+    tokenizer.save_pretrained(directory)
+    config = T5Config(vocab_size=size, d_model=32, d_kv=8, d_ff=64, num_layers=2, num_decoder_layers=2, num_heads=4,
+                      feed_forward_proj="gated-gelu", tie_word_embeddings=False, pad_token_id=0, eos_token_id=1,
+                      decoder_start_token_id=0, initializer_factor=3.0)
+    torch.manual_seed(seed)
+    t5 = T5ForConditionalGeneration(config).eval()
+    t5.generation_config = GenerationConfig(decoder_start_token_id=0, eos_token_id=1, pad_token_id=0, num_beams=4,
+                                            max_length=64)
+    t5.save_pretrained(directory)
+    return directory
+
+
+def make_tiny_bart(directory: str | Path, *, seed: int = 0) -> Path:
+    """A tiny random-weight BART summariser with a byte-level BPE tokenizer trained here (BART's special ids)."""
+    import torch
+    from tokenizers import ByteLevelBPETokenizer
+    from transformers import (
+        BartConfig,
+        BartForConditionalGeneration,
+        BartTokenizer,
+        GenerationConfig,
+    )
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    bpe = ByteLevelBPETokenizer()
+    bpe.train_from_iterator(_english_lines(seed), vocab_size=400, min_frequency=2, show_progress=False,
+                            special_tokens=["<s>", "<pad>", "</s>", "<unk>", "<mask>"])
+    bpe.save_model(str(directory))  # vocab.json, merges.txt
+    tokenizer = BartTokenizer(str(directory / "vocab.json"), str(directory / "merges.txt"))
+    tokenizer.save_pretrained(directory)
+    config = BartConfig(vocab_size=len(tokenizer), d_model=32, encoder_layers=2, decoder_layers=2,
+                        encoder_attention_heads=4, decoder_attention_heads=4, encoder_ffn_dim=64, decoder_ffn_dim=64,
+                        max_position_embeddings=1024, init_std=0.3, pad_token_id=1, bos_token_id=0, eos_token_id=2,
+                        # As in the hub BART configs; CTranslate2's converter reads it.
+                        normalize_before=False,
+                        decoder_start_token_id=2, forced_bos_token_id=0, forced_eos_token_id=2)
+    torch.manual_seed(seed)
+    bart = BartForConditionalGeneration(config).eval()
+    bart.generation_config = GenerationConfig(decoder_start_token_id=2, bos_token_id=0, eos_token_id=2, pad_token_id=1,
+                                              forced_bos_token_id=0, forced_eos_token_id=2, num_beams=4, max_length=64)
+    bart.save_pretrained(directory)
+    return directory
+
+
+def make_tiny_summarizer(directory: str | Path, *, arch: str = "t5", seed: int = 0) -> Path:
+    """Write a tiny random-weight summariser checkpoint to ``directory`` and return it.
+
+    ``arch`` is ``"t5"`` (sentencepiece tokenizer, the flan-t5 family) or ``"bart"`` (byte-level BPE, the
+    bart-cnn family). It loads with ``AutoModelForSeq2SeqLM``, converts with CTranslate2 and works as
+    ``brief summarize --summarizer DIRECTORY``; its summaries are random tokens.
+    """
+    if arch == "t5":
+        return make_tiny_t5(directory, seed=seed)
+    if arch == "bart":
+        return make_tiny_bart(directory, seed=seed)
+    raise ValueError(f"unknown tiny summariser architecture {arch!r}; choose from: t5, bart")

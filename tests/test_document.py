@@ -146,7 +146,7 @@ def test_running_a_stage_twice_adds_no_flag_twice():
 
 
 def test_stages_are_listed_once_and_unknown_ones_refused():
-    assert list(STAGES) == ["translate", "figures"]
+    assert list(STAGES) == ["translate", "figures", "summarize"]
     with pytest.raises(UsageError, match="unknown stage 'summarise'"):
         run_document("标题\n\n正文。\n", RunContext(translator=WordFake()), stages=["summarise"])
     with pytest.raises(UsageError, match="needs a translator"):

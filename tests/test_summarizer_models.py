@@ -1,0 +1,55 @@
+"""Tiny random-weight T5 and BART summarisers through both backends: contracts only, never which tokens."""
+
+from __future__ import annotations
+
+import pytest
+from fake_translators import WordFake
+
+from pipeline.errors import UsageError
+from pipeline.segment import segment_file
+from pipeline.summarize import figure_problems, summarize_document
+from pipeline.translate import translate_document
+
+pytest.importorskip("torch")
+pytest.importorskip("transformers")
+pytest.importorskip("ctranslate2")
+
+
+@pytest.fixture(scope="module", params=["t5", "bart"])
+def tiny_summarizer_dir(request, tmp_path_factory):
+    from pipeline.testing import make_tiny_summarizer
+
+    return make_tiny_summarizer(tmp_path_factory.mktemp("tiny-summarizer") / request.param, arch=request.param)
+
+
+@pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
+def test_tiny_summarizer_contract(tiny_summarizer_dir, backend):
+    from pipeline.loaders import load_summarizer
+
+    summarizer = load_summarizer(str(tiny_summarizer_dir), backend, threads=1)
+    assert summarizer.backend == backend and summarizer.model_id == str(tiny_summarizer_dir)
+    assert summarizer.revision.endswith("+ct2-int8") == (backend == "ctranslate2")
+    assert "{text}" in summarizer.prompt
+    texts = ["The city grew 5.6 percent.", "", "Investment reached 12 billion yuan in 2023."]
+    counts = summarizer.count_tokens(texts)
+    assert len(counts) == 3 and all(isinstance(n, int) for n in counts) and counts[0] > 0
+    out = summarizer.summarize_batch(texts, 2)
+    assert len(out) == 3 and out[1] == []
+    assert all(1 <= len(c) <= 2 and all(isinstance(s, str) for s in c) for c in (out[0], out[2]))
+    with pytest.raises(UsageError, match="longer than"):
+        summarizer.summarize_batch(["word " * (summarizer.max_source_tokens + 10)], 1)
+
+
+def test_tiny_summarizer_in_the_stage_never_leaves_a_bad_figure(tiny_summarizer_dir):
+    from pipeline.loaders import load_summarizer
+
+    summarizer = load_summarizer(str(tiny_summarizer_dir), "ctranslate2", threads=1)
+    document = translate_document(segment_file("tests/fixtures/guiyang-cppcc-2023.txt"), WordFake())
+    summarize_document(document, summarizer)
+    assert document.models[-1]["role"] == "summarizer"
+    for section in document.sections:
+        source = "".join(b.text for b in ([section.heading] if section.heading else []) + section.blocks)
+        for s in section.summary:
+            assert s.method in ("abstractive", "fallback") and s.en
+            assert figure_problems(source, s.en) == []
+            assert s.method != "fallback" or s.note
