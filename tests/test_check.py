@@ -208,14 +208,14 @@ def test_document_mode_does_not_pair_paragraphs_blindly_when_line_counts_match()
 def test_document_mode_alignment_memory_grows_with_the_band_not_the_square():
     import tracemalloc
 
-    from pipeline.figures.align import Unit, align_units
+    from pipeline.figures.align import Unit, align_with_cost
 
     n = 300
     source = [Unit("全市新增就业人员。", i + 1, 0, []) for i in range(n)]
     target = [Unit("The city added jobs.", i + 1, 0, []) for i in range(n)]
     tracemalloc.start()
     try:
-        groups = align_units(source, target)
+        groups, _ = align_with_cost(source, target)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()

@@ -18,6 +18,7 @@ from pipeline.figures.numbers import (
     EN_TENS,
     EN_UNITS,
     clean_float,
+    full_year,
     parse_arabic,
     parse_en_words,
     compiled as _rx,
@@ -136,18 +137,19 @@ def extract_en(text: str) -> list[Figure]:
     for m in _DECADE.finditer(text):
         if free(m.start(), m.end()):
             raw = int(m.group("c"))
-            c = raw if raw >= 1000 else (1900 + raw if raw >= 20 else 2000 + raw)
-            # "in their 30s" is an age: the 2-digit form also stands for the number itself.
+            c = raw if raw >= 1000 else full_year(raw)
+            # "in their 30s" is an age: the 2-digit form also stands for the number itself, and "the 20s"
+            # for the 1920s as well as the 2020s.
             if c % 10 == 0:
                 add(Figure(m.group(), "decade", c, m.start(), m.end(),
-                           alternatives=(float(raw),) if raw < 100 else ()))
+                           alternatives=(float(raw), float(c - 100 if c >= 2000 else c + 100)) if raw < 100 else ()))
     for m in _NUMBERED.finditer(text):
         if free(m.start(), m.end()):
             add(Figure(m.group(), "ordinal", float(m.group("n")), m.start(), m.end()))
     for m in _SHORT_YEAR.finditer(text):
         if free(m.start(), m.end()):
             y = int(m.group("y"))
-            add(Figure(m.group(), "year", 2000 + y if y < 50 else 1900 + y, m.start(), m.end()))
+            add(Figure(m.group(), "year", full_year(y), m.start(), m.end()))
     for m in _VAGUE.finditer(text):
         if free(m.start(), m.end()):
             claim(m.start(), m.end())

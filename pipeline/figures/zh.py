@@ -16,6 +16,7 @@ from pipeline.figures.model import Claims, Figure
 from pipeline.figures.numbers import (
     CN_DIGITS,
     clean_float,
+    full_year,
     normalise_digits,
     parse_zh_number,
     compiled as _rx,
@@ -320,11 +321,14 @@ def _dates(text, norm, free, add) -> None:
             if c is not None:
                 if cent and c < 100:
                     c = (cent - 1) * 100 + c  # 20世纪50年代: the 1950s
-                c = c if c >= 1000 else (1900 + c if c >= 20 else 2000 + c)
+                other = ()
+                if c < 100:
+                    c = full_year(c)
+                    other = (float(c - 100 if c >= 2000 else c + 100),)  # 20年代: the 2020s or the 1920s
                 if m.group("c0"):  # 六七十年代: the 1960s and 1970s
                     add(_fig(text, m.start(), m.end(), "range", [c - 10, c], unit="decades"))
                 else:
-                    add(_fig(text, m.start(), m.end(), "decade", c))
+                    add(_fig(text, m.start(), m.end(), "decade", c, alternatives=other))
     for m in _MONTH_RANGE.finditer(norm):
         a, b = _small(m.group("a")), _small(m.group("b"))
         if a is not None and b is not None and 1 <= a < b <= 12 and free(m.start(), m.end()):
@@ -333,7 +337,7 @@ def _dates(text, norm, free, add) -> None:
         c = int(m.group("c"))
         if free(m.start("c"), m.end("c")):
             add(_fig(text, m.start("c"), m.end("c") + (1 if norm[m.end("c"):m.end("c") + 1] == "后" else 0), "decade",
-                     1900 + c if c >= 20 else 2000 + c))
+                     full_year(c)))
     for m in _HALF.finditer(norm):
         if free(m.start(), m.end()):
             add(_fig(text, m.start(), m.end(), "percent", 50.0, unit="%", soft=True, written="words",
@@ -341,7 +345,7 @@ def _dates(text, norm, free, add) -> None:
     for m in _LIST_DECADE.finditer(norm):
         c = _small(m.group(1))
         if c is not None and free(m.start(), m.end()):
-            add(_fig(text, m.start(), m.end(), "decade", 1900 + c if c >= 20 else 2000 + c))
+            add(_fig(text, m.start(), m.end(), "decade", full_year(c)))
     for m in _LIST_MONTH.finditer(norm):
         v = _small(m.group(1))
         if v and 1 <= v <= 12 and free(m.start(), m.end()):
@@ -548,7 +552,7 @@ def _quantities(text, norm, free, add) -> None:
             alternatives = ((v - 1) * 100,)  # 18世纪: the 18th century, the 1700s
         if unit == "年" and written == "digits" and _rx(r"\d{2}").fullmatch(raw):
             # 17年 is "17 years" or, in news, the year 2017.
-            alternatives = (2000 + v,) if v < 50 else (1900 + v,)
+            alternatives = (float(full_year(int(v))),)
         add(_fig(text, s, e, "quantity", v, approx=approx, unit=UNIT_NAMES.get(unit, unit),
                  alternatives=alternatives, written=written))
 
