@@ -147,6 +147,8 @@ def atoms_of(figure: Figure, *, side: str) -> list[Atom]:
     if side == "source" and figure.written == "words" and figure.value == 1 and figure.kind in ("quantity", "ordinal"):
         hard = False  # 一 is often "a", "the", or nothing at all in English
     kind, value = figure.kind, figure.value
+    if kind == "numeric_name" and figure.unit == "model":
+        return [Atom("num", (float(value),), figure, "value", hard)]  # 米格-29: the number names the model
     if kind == "numeric_name" or value is None:
         # The numbers inside a slogan (双12, "3+1", 四同) may appear in the translation: soft atoms.
         return [Atom("num", (v,), figure, "part", False) for v in _numbers_in_name(figure.text)]
@@ -330,7 +332,7 @@ def compare_figures(source: str, target: str, source_figures: list[Figure],
 
     left_t = [t for t in t_atoms if t.index not in pair_of_t]
     for s in s_atoms:
-        if s.index in pair_of_s or s.figure.kind == "numeric_name":
+        if s.index in pair_of_s or s.figure.kind == "numeric_name" and not s.hard:
             continue
         # A soft source figure (第一, 第二天) still conflicts with a leftover English figure of its own kind
         # ("the second time" for 第一次); it is only never reported missing.

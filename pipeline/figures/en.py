@@ -17,6 +17,7 @@ from pipeline.figures.numbers import (
     EN_SCALES,
     EN_TENS,
     EN_UNITS,
+    ADDRESS,
     clean_float,
     full_year,
     parse_arabic,
@@ -117,6 +118,8 @@ def extract_en(text: str) -> list[Figure]:
     claims = Claims(len(text))
     free, claim, add = claims.free, claims.claim, claims.add
 
+    for m in ADDRESS.finditer(text):
+        claim(m.start(), m.end())
     _dates(text, free, add)
     for m in _TIME_DOT.finditer(text):
         h, mi = int(m.group("h")), int(m.group("mi"))
@@ -204,7 +207,17 @@ def _approx_before(text: str, start: int) -> str | None:
     return _APPROX_MAP.get(m.group(1).lower()) if m else None
 
 
+# "the 9/11 attacks", "after 9/11": an event named by its month and day, as 九一一事件 is.
+_EVENT_DATE = regex.compile(r"(?<![\d/.])(?P<m>1[0-2]|[1-9])/(?P<d>[12]\d|3[01]|[1-9])(?![\d/])"
+                            r"(?=\s+(?:attacks?|terror|events?|incident|anniversary|commission|memorial|era)\b"
+                            r"|\s*[,.;)]|\s*$)")
+
+
 def _dates(text, free, add) -> None:
+    for m in _EVENT_DATE.finditer(text):
+        if free(m.start(), m.end()):
+            mo, d = int(m.group("m")), int(m.group("d"))
+            add(Figure(m.group(), "date", f"--{mo:02d}-{d:02d}", m.start(), m.end(), soft=True))
     for m in _DATE.finditer(text):
         month = m.group("m") or m.group("m2") or m.group("m3") or m.group("m5")
         day = m.group("d") or m.group("d2") or m.group("d4")

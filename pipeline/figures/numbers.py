@@ -21,6 +21,12 @@ def compiled(pattern: str, flags: int = 0) -> regex.Pattern:
     return regex.compile(pattern, flags)
 
 
+# Web addresses, e-mail addresses and file names: their digits are part of a name (www.12306.cn,
+# report2023.pdf), in Chinese text and in English alike.
+ADDRESS = regex.compile(r"(?:https?://|www\.)[\w./%?=&#~+:-]+[\w/]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+                        r"|[\w.-]*\w\.(?:pdf|docx?|xlsx?|pptx?|txt|csv|jpe?g|png|gif|zip|rar|html?|mp[34])\b",
+                        regex.ASCII | regex.IGNORECASE)
+
 CN_DIGITS = {"零": 0, "〇": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5,
              "六": 6, "七": 7, "八": 8, "九": 9, "壹": 1, "贰": 2, "貳": 2, "叁": 3, "參": 3, "肆": 4,
              "伍": 5, "陆": 6, "陸": 6, "柒": 7, "捌": 8, "玖": 9}

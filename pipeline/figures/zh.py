@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import regex
 
+from pipeline.figures.lexicon import numeral_words
 from pipeline.figures.model import Claims, Figure
 from pipeline.figures.numbers import (
     CN_DIGITS,
+    ADDRESS,
     clean_float,
     full_year,
     normalise_digits,
@@ -29,22 +31,24 @@ def _longest_first(words: str) -> list[str]:
 
 
 # Banker's numerals (壹贰叁, 伍, 陆, 拾) are left out: on cheques, not in news, where 陆续, 伍德 and 拾起 are words.
-CD = "零〇○一二三四五六七八九两"
+CD = "零〇○一二三四五六七八九两兩"
 CU = "十百千"
 CB = "万萬亿億"
 NUMERAL_CHARS = frozenset(CD + CU + CB + "0123456789")
 
 AR = r"\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 # 3千米 is 3 km, not 3,000 m: a unit character that starts a measure word is not a scale.
-MIXED = rf"(?:{AR})(?:[ \t]?(?:[百千](?![米克瓦卡]))?[{CB}]*)"
-CNNUM = rf"[{CD}{CU}][{CD}{CU}{CB}]*(?:点[{CD}]+[{CB}]*)?"
+# 兆 is a scale (10^12) before money or a count (1.2兆元, 3兆日元); before a unit it is the prefix mega- (兆瓦).
+BIG = rf"(?:[{CB}]|兆(?=(?:美|日|欧|港|韩|新台|台)?元|人民币|新台币|美金|日圆|个|人次))"
+MIXED = rf"(?:{AR})(?:[ \t]?(?:[百千](?![米克瓦卡]))?{BIG}*)"
+CNNUM = rf"[{CD}{CU}](?:[{CD}{CU}]|{BIG})*(?:点[{CD}]+{BIG}*)?"
 NUM = rf"(?:{MIXED}|{CNNUM})"
 
 # Measure words and units a quantity takes, longest first so 亿元 wins over 亿 and 个月 over 个.
 UNITS = _longest_first("""
 万亿元 亿元 万元 千元 百元 元 美元 亿美元 万美元 欧元 英镑 日元 港元 韩元 卢布 人民币 块钱 块 角 分钱
 平方公里 平方千米 平方米 立方米 公顷 亩 公里 千米 厘米 毫米 英里 米 千克 公斤 吨 万吨 克 斤 升 毫升
-千瓦时 千瓦 兆瓦 吉瓦 瓦 度 摄氏度 分贝 级 千兆 兆 字节 像素 帧 马力
+千瓦时 千瓦 兆瓦 吉瓦 瓦 兆字节 吉字节 兆赫 兆帕 兆焦 兆比特 度 摄氏度 分贝 级 千兆 兆 字节 像素 帧 马力
 小时 分钟 秒钟 秒 天 日 周 星期 季度 个季度 季 个月 个多月 年 岁 周岁 年级 代 世纪
 个 名 位 人 人次 余人 户 家 所 座 辆 架 艘 列 台 部 本 册 卷 张 支 只 头 匹 条 种 类 批 组 队 届 轮 期
 层 楼 套 间 份 片 根 枚 颗 粒 起 例 宗 笔 单 票 处 栋 幢 趟 班 门 节 课 章 集 首 幅 段 句 字 页 封 局 盘
@@ -101,7 +105,7 @@ NAMES = _longest_first("""
 _NAME = regex.compile("|".join(regex.escape(w) for w in NAMES))
 
 # Vague round numbers: 上万 "tens of thousands", 数百 "hundreds of"; soft, about the unit's size.
-_VAGUE = regex.compile(r"(?:上|数|几|成千上|成百上)(?P<u>十万|百万|千万|十|百|千|万|亿)")
+_VAGUE = regex.compile(r"(?:(?<![晚早])上|数|几|成千上|成百上)(?P<u>十万|百万|千万|十|百|千|万|亿)")
 # Digits inside a Latin-letter token are a model name or code (IPX7, VH-3D, 7FRESH, iPhone 6s), not a figure.
 _CODE = regex.compile(r"[A-Za-z]+[-‑]?\d+[A-Za-z\d]*|(?!(?:19|20)\d\d[A-Za-z])\d+[A-Za-z]+\d*[A-Za-z]*(?<![\d.](?:km|kg|cm|mm|m|g|t|mg|GW|MW|kW|kWh|ha|mu))|\d+[+*×]\d+")
 # 破万亿 "over a trillion": a big unit on its own after a verb of reaching.
@@ -135,10 +139,41 @@ _MONTH_DAY_NAME = regex.compile(
     rf"(?=讲话|重要讲话|事变|运动|建军节|青年节|劳动节|儿童节|妇女节|国际|节|前夕|当天|期间|纪念|精神|以来|前后"
     rf"|假期|长假|小长假|黄金周|[”’」』》，。、；：！？]|$)"
     rf"|十一(?=国庆|黄金周|假期|长假|小长假|期间|前夕))")
+# Any event named by its month and day run together: 九一一事件, 911事件, 9·11事件 (September 11), 三一五晚会
+# (March 15). Only before a word that names an event: a bare 九一一 may be a phone number.
+_EVENT_DATE = regex.compile(
+    rf"(?<![{CD}{CU}{CB}\d第.])(?P<md>[一二三四五六七八九十〇零]{{3,4}}|\d{{3,4}}|(?:1[0-2]|[1-9])[·.](?:[12]\d|3[01]|[1-9]))"
+    rf"(?=[”’」』》]?(?:事件|事变|惨案|袭击|恐袭|恐怖袭击|晚会|纪念日|运动|大案|讲话|之后|以后|以来))")
+
+
+def month_day(run: str) -> tuple[int, int] | None:
+    """The month and day of a date written as its numerals run together: 九一一 -> (9, 11), 315 -> (3, 15),
+    一二九 -> (12, 9) where it is a known name, else the one-digit month first; ``None`` when no split is a
+    valid date."""
+    if run in MONTH_DAY_NAMES:
+        return MONTH_DAY_NAMES[run]
+    if "·" in run or "." in run:
+        m, _, d = run.replace("·", ".").partition(".")
+        return int(m), int(d)
+    digits = "".join(str(CN_DIGITS[c]) if c in CN_DIGITS else c for c in run if c != "十")
+    if "十" in run or not digits.isdigit():
+        return None
+    for cut in (1, 2):
+        m, d = int(digits[:cut]), int(digits[cut:] or 0)
+        if 1 <= m <= 12 and 1 <= d <= 31 and len(digits) - cut <= 2 and digits[cut] != "0":
+            return m, d
+    return None
+
+
+# A model named by characters, a hyphen and a number: 米格-29, 歼-20, 东风-41 (not a year: 北京-2022).
+_MODEL = regex.compile(r"(?<![\p{Han}\d])\p{Han}{1,3}[-‑](?!(?:19|20)\d\d)(?P<n>\d{1,4})(?![\d.%])")
 _GROUP_OF = regex.compile(rf"[{CD}{CU}]+国集团")  # 二十国集团 = G20
 _STREET = regex.compile(rf"[{CD}](?:\p{{Han}})?(?:路|街|巷)(?![上面线])")
 
-YEAR = r"(?P<y>\d{4}|[〇零○一二三四五六七八九]{4})[ \t]*年"
+# 九八年, 零五年: two Chinese digits read one by one are a year (not 七八年 "seven or eight years": a range).
+YEAR = (r"(?P<y>\d{4}|[〇零○一二三四五六七八九]{4}"
+        r"|(?<![\d〇零○一二三四五六七八九十百千万亿两第])(?P<yy>[〇零○一二三四五六七八九]{2})(?=[ \t]*年(?!代|级|度|来|期|内)))"
+        r"[ \t]*年")
 MONTH = r"(?P<m>\d{1,2}|十[一二]?|[一二三四五六七八九])[ \t]*月(?:份)?"
 DAY = r"(?P<d>\d{1,2}|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])[ \t]*[日号]"
 _YEAR_TAIL = r"(?:初|底|末|中|年初|年底|年末|年中|上半年|下半年|度)?"
@@ -168,7 +203,7 @@ _PERCENT = regex.compile(
     rf"|(?P<pre>百分之)[ \t]*(?P<n>{NUM})"
     rf"|(?P<n2>{NUM})[ \t]*(?P<sign>%|‰)"
     rf"|(?P<n3>{NUM})[ \t]*(?P<pp>个?百分点)"
-    rf"|(?P<n4>[一二三四五六七八九两]|[1-9](?:\.\d)?)[ \t]*成(?![为员立功本品就长熟绩交年了果型效分])")
+    rf"|(?P<n4>[一二三四五六七八九两兩]|[1-9](?:\.\d)?)[ \t]*成(?![为员立功本品就长熟绩交年了果型效分])")
 _ROMAN = regex.compile("[\u2160-\u216b]")
 # 6.7-6.9%, 10%到12%: the percent sign of the second end covers the first.
 _PCT_RANGE = regex.compile(rf"(?P<a>{AR})[ \t]*%?[ \t]*(?:-|~|—|–|至|到)[ \t]*(?P<b>{AR})[ \t]*%")
@@ -185,7 +220,7 @@ _ORDINAL = regex.compile(
     rf"|(?P<n6>{NUM})[ \t]*号(?:线|(?=楼|院|房|门|口|地铁|文件|令|馆|站|台|车|机|卫星))")
 _PREFIX = regex.compile("(" + "|".join(p for p, _ in PREFIX_APPROX) + r")(?:有|为|达)?[ \t]*$")
 _QUANTITY = regex.compile(
-    rf"(?P<n>{NUM})(?P<s1>余|多|来|几)?(?P<big>[{CB}]+)?(?P<half>个半|半)?(?:[ \t]?(?P<u>{UNIT}))?(?P<s2>余|多|来|半)?(?P<s3>有余|以上|左右|上下|之多|开外|以内|以下)?")
+    rf"(?P<n>{NUM})(?P<s1>余|多|来|几)?(?P<big>{BIG}+)?(?P<half>个半|半)?(?:[ \t]?(?P<u>{UNIT}))?(?P<s2>余|多|来|半)?(?P<s3>有余|以上|左右|上下|之多|开外|以内|以下)?")
 _PLUS = regex.compile(r"\d+(?:\+\d+)+")
 
 
@@ -195,12 +230,21 @@ def extract_zh(text: str) -> list[Figure]:
     claims = Claims(len(norm))
     free, claim, add = claims.free, claims.claim, claims.add
 
+    for m in ADDRESS.finditer(norm):
+        claim(m.start(), m.end())
+    for m in _MODEL.finditer(norm):
+        # 米格-29, 歼-20: a model is named by its number, and the English must copy it (MiG-29, J-20).
+        add(_fig(text, m.start(), m.end(), "numeric_name", float(m.group("n")), unit="model"))
     # Five-year plans and names first: 十四五 must not read as an idiom or a slogan.
     for m in _rx(r"十[一二三四五六七八九]五(?=规划|时期|期间|”|末|以来|开局|的|发展|重大|重点|』|’)").finditer(norm):
         add(_fig(text, m.start(), m.end(), "ordinal", parse_zh_number(m.group()[:2]), written="words"))
     for m in _MONTH_DAY_NAME.finditer(norm):
         month, day = MONTH_DAY_NAMES[m.group()]
         add(_fig(text, m.start(), m.end(), "date", f"--{month:02d}-{day:02d}", soft=True, written="words"))
+    for m in _EVENT_DATE.finditer(norm):
+        md = month_day(m.group("md"))
+        if md and free(m.start(), m.end()):
+            add(_fig(text, m.start(), m.end(), "date", f"--{md[0]:02d}-{md[1]:02d}", soft=True))
     for m in _rx("|".join(PLACES)).finditer(norm):
         if free(m.start(), m.end()):
             add(_fig(text, m.start(), m.end(), "numeric_name", None, soft=True, written="words"))
@@ -279,6 +323,14 @@ def extract_zh(text: str) -> list[Figure]:
     _percents(text, norm, free, add)
     _ranges(text, norm, free, add)
     _ordinals(text, norm, free, add)
+    for start, end in numeral_words(norm):
+        # 三峡, 五粮液, 五角大楼 are names, 八卦 and 四面八方 words: the dictionary knows them all. Dates,
+        # ordinals and percentages went first, so only what would be read as a count is left.
+        if free(start, end):
+            if all(c == "一" for c in norm[start:end] if c in NUMERAL_CHARS):
+                claim(start, end)  # 一劳永逸, 一楼: a lone 一 was never a figure
+            else:
+                add(_fig(text, start, end, "numeric_name", None, soft=True, written="words"))
     _quantities(text, norm, free, add)
     return claims.in_order()
 
@@ -363,6 +415,10 @@ def _dates(text, norm, free, add) -> None:
         if not free(s, e):
             continue
         y = _small(m.group("y"))
+        if m.group("yy"):
+            if _adjacent_range(m.group("yy")):
+                continue  # 七八年 is seven or eight years
+            y = full_year(int("".join(str(CN_DIGITS[c]) for c in m.group("yy"))))
         mo = _small(m.group("m"))
         d = _small(m.group("d") or m.group("d2"))
         if y is not None and not 1000 <= y <= 2999:
