@@ -141,9 +141,10 @@ def test_issue_carries_both_texts_and_a_message():
     assert "100,000" in issue.message
 
 
-def test_percentage_points_rendered_as_percent_is_a_warning():
+def test_percentage_points_rendered_as_percent_is_a_mismatch_of_its_own_subtype():
     result = check("比上月上升1.1个百分点。", "It rose 1.1% from the previous month.")
-    assert result.ok and [w.type for w in result.warnings] == ["points_vs_percent"]
+    assert [(i.type, i.subtype) for i in result.issues] == [("mismatch", "points_vs_percent")]
+    assert "percentage points" in result.issues[0].message and "1.1%" in result.issues[0].message
 
 
 def test_approximation_lost_is_a_warning_not_an_issue():

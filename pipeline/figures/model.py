@@ -53,14 +53,15 @@ def _json_value(value: object) -> object:
 
 @dataclass(frozen=True)
 class Issue:
-    """A problem with one figure: ``missing``, ``mismatch``, ``unsupported`` (hard issues) or
-    ``approx_lost``, ``points_vs_percent`` (warnings, which do not flag a segment)."""
+    """A problem with one figure: ``missing``, ``mismatch``, ``unsupported`` (hard issues) or ``approx_lost``
+    (a warning, which does not flag a segment)."""
 
     type: str
     source: str | None
     target: str | None
     message: str
-    # What a mismatch is about: "value" (a digit or a word), "scale", "unit" or "code". Not in the JSON,
+    # What a mismatch is about: "value" (a digit or a word), "scale", "unit", "code" or "points_vs_percent"
+    # (percentage points rendered as a percent or the reverse: for a person to review). Not in the JSON,
     # whose contract is the four fields above.
     subtype: str | None = None
 

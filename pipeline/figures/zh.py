@@ -15,12 +15,14 @@ import regex
 from pipeline.figures.lexicon import numeral_words
 from pipeline.figures.model import Claims, Figure
 from pipeline.figures.numbers import (
-    CN_DIGITS,
     ADDRESS,
+    CN_DIGITS,
     clean_float,
     full_year,
     normalise_digits,
     parse_zh_number,
+)
+from pipeline.figures.numbers import (
     compiled as _rx,
 )
 
@@ -55,6 +57,7 @@ UNITS = _longest_first("""
 场 次 篇 件 项 倍 点 分 强 员 号 枪 球 环 码 杯 瓶 箱 袋 包 斤 桶 罐 碗 顿 声 步 圈 遍 下 口 面 名次 届次
 """)
 UNIT = "|".join(regex.escape(u) for u in UNITS)
+_SINGLE_UNITS = frozenset(u for u in UNITS if len(u) == 1)
 TIME_UNITS = frozenset(["年", "个月", "个多月", "月", "天", "日", "周", "星期", "小时", "分钟", "秒", "秒钟", "世纪"])
 
 UNIT_NAMES = {"元": "yuan", "亿元": "yuan", "万元": "yuan", "万亿元": "yuan", "千元": "yuan", "美元": "US dollars",
@@ -137,7 +140,7 @@ MONTH_DAY_NAMES = {"九一八": (9, 18), "一二九": (12, 9), "一二·九": (1
 _MONTH_DAY_NAME = regex.compile(
     rf"(?<![{CD}{CU}{CB}\d第])(?:(?:九一八|一二·?九|七七|七一|八一|五四|五一|六一|三八|五卅)"
     rf"(?=讲话|重要讲话|事变|运动|建军节|青年节|劳动节|儿童节|妇女节|国际|节|前夕|当天|期间|纪念|精神|以来|前后"
-    rf"|假期|长假|小长假|黄金周|[”’」』》，。、；：！？]|$)"
+    rf"|假期|长假|小长假|黄金周|广场|大道|大街|大桥|公园|路|街|[”’」』》，。、；：！？]|$)"
     rf"|十一(?=国庆|黄金周|假期|长假|小长假|期间|前夕))")
 # Any event named by its month and day run together: 九一一事件, 911事件, 9·11事件 (September 11), 三一五晚会
 # (March 15). Only before a word that names an event: a bare 九一一 may be a phone number.
@@ -166,7 +169,7 @@ def month_day(run: str) -> tuple[int, int] | None:
 
 
 # A model named by characters, a hyphen and a number: 米格-29, 歼-20, 东风-41 (not a year: 北京-2022).
-_MODEL = regex.compile(r"(?<![\p{Han}\d])\p{Han}{1,3}[-‑](?!(?:19|20)\d\d)(?P<n>\d{1,4})(?![\d.%])")
+_MODEL = regex.compile(r"(?P<name>\p{Han}{1,4})[-‑](?!(?:19|20)\d\d)(?P<n>\d{1,4})(?![\d.%])")
 _GROUP_OF = regex.compile(rf"[{CD}{CU}]+国集团")  # 二十国集团 = G20
 _STREET = regex.compile(rf"[{CD}](?:\p{{Han}})?(?:路|街|巷)(?![上面线])")
 
@@ -192,12 +195,14 @@ _GENERATION = regex.compile(r"(?<!\d)(?P<c>[0-9]0)(?=后|[ \t]*、[ \t]*[0-9]0�
 _HALF = regex.compile(r"半数以上|半数|过半|一半")
 _LIST_DAY = regex.compile(r"(\d{1,2})(?=[ \t]*[、和及与至到-][ \t]*\d{1,2}[ \t]*[日号])")
 _DECADE = regex.compile(r"(?:(?P<cent>\d{2}|二十|十九)[ \t]*世纪[ \t]*)?(?P<c0>[一二三四五六七八])?(?P<c>\d{2}|\d{4}|[一二三四五六七八九]十)[ \t]*年代")
-_TIME_CONTEXT = r"(?:上午|下午|晚上|凌晨|早上|中午|傍晚|夜间|夜里|晚|早|今天|昨天|明天|当天|当晚|日|号|时间)"
+_TIME_CONTEXT = r"(?:上午|下午|晚上|凌晨|早上|早晨|清晨|中午|正午|傍晚|黄昏|夜间|夜里|深夜|半夜|午夜|晚|早|今天|昨天|明天|当天|当晚|日|号|时间)"
 _TIME = regex.compile(
     rf"(?P<h>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})[ \t]*(?:时|点)[ \t]*(?:(?P<mi>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})[ \t]*分|(?P<half>半))"
     rf"|(?<={_TIME_CONTEXT}[ \t]*)(?P<h2>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})[ \t]*(?:时|点)(?:钟|整|许|左右)?"
     rf"|(?P<h3>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})[ \t]*(?:时|点)(?:钟|整|许)"
-    rf"|(?<![\d.:])(?P<h4>\d{{1,2}}):(?P<mi4>\d{{2}})(?![\d:])")
+    rf"|(?<![\d.:])(?P<h4>\d{{1,2}}):(?P<mi4>\d{{2}})(?![\d:])"
+    # 20时: an hour past noon on the 24-hour clock needs no context (not 20时期, 20时代).
+    rf"|(?<![\d.])(?P<h5>1[3-9]|2[0-4])[ \t]*时(?![间期代候刻节段机效速空针差尚局势事装髦常隔光长限令])")
 _PERCENT = regex.compile(
     rf"(?P<n0>{NUM})(?=个?[ \t]*[和、与及至到][ \t]*{NUM}[ \t]*个?百分点)"
     rf"|(?P<pre>百分之)[ \t]*(?P<n>{NUM})"
@@ -233,8 +238,12 @@ def extract_zh(text: str) -> list[Figure]:
     for m in ADDRESS.finditer(norm):
         claim(m.start(), m.end())
     for m in _MODEL.finditer(norm):
-        # 米格-29, 歼-20: a model is named by its number, and the English must copy it (MiG-29, J-20).
-        add(_fig(text, m.start(), m.end(), "numeric_name", float(m.group("n")), unit="model"))
+        # 米格-29, 歼-20: a model is named by its number, and the English must copy it (MiG-29, J-20). The
+        # name starts after a count before it (两架米格-29).
+        start = m.start()
+        while start < m.end("name") - 1 and (norm[start] in NUMERAL_CHARS or norm[start] in _SINGLE_UNITS):
+            start += 1
+        add(_fig(text, start, m.end(), "numeric_name", float(m.group("n")), unit="model"))
     # Five-year plans and names first: 十四五 must not read as an idiom or a slogan.
     for m in _rx(r"十[一二三四五六七八九]五(?=规划|时期|期间|”|末|以来|开局|的|发展|重大|重点|』|’)").finditer(norm):
         add(_fig(text, m.start(), m.end(), "ordinal", parse_zh_number(m.group()[:2]), written="words"))
@@ -441,18 +450,38 @@ def _dates(text, norm, free, add) -> None:
             add(_fig(text, s, e, "date", value, soft=bool(m.group("ny2"))))
 
 
+# The part of the day before a clock time decides its half: 上午七点 is 7 a.m., 晚上八点 8 p.m.
+_DAY_PART = regex.compile(r"(?P<am>上午|早上|早晨|清晨|凌晨|早)|(?P<noon>中午|正午)|(?P<pm>下午|傍晚|黄昏)"
+                          r"|(?P<night>晚上|晚间|夜里|夜间|深夜|半夜|午夜|当晚|今晚|昨晚|晚)[ \t]*$")
+
+
+def clock_hour(hour: int, day_part: str | None, twenty_four: bool) -> tuple[int, tuple[float, ...]]:
+    """The hour on a 24-hour clock and the other hours it may be: 七点 is 7 or 19; 上午七点 7; 晚上八点 20;
+    20时 and 8时 (the 24-hour clock of official news) are what they say; 深夜十二点 is 0."""
+    if day_part == "pm" and hour < 12 or day_part == "noon" and hour < 6:
+        return hour + 12, ()
+    if day_part == "night":
+        return (hour + 12, ()) if 6 <= hour < 12 else (0 if hour in (12, 24) else hour, ())
+    if day_part == "am":
+        return (0 if hour == 12 else hour), ()
+    if day_part == "noon" or twenty_four or hour == 0 or hour > 12:
+        return hour, ()
+    return hour, (float((hour + 12) % 24),)
+
+
 def _times(text, norm, free, add) -> None:
     for m in _TIME.finditer(norm):
         if not free(m.start(), m.end()):
             continue
-        h = _small(m.group("h") or m.group("h2") or m.group("h3") or m.group("h4"))
+        h = _small(m.group("h") or m.group("h2") or m.group("h3") or m.group("h4") or m.group("h5"))
         mi_text = m.group("mi") or m.group("mi4")
         mi = 30 if m.group("half") else (_small(mi_text) if mi_text else 0)
         if h is None or mi is None or not 0 <= h <= 24 or not 0 <= mi < 60:
             continue
-        if h < 12 and _rx(r"(?:下午|晚上|傍晚|晚间|夜里|夜间|晚)\s*$").search(norm[max(0, m.start() - 3):m.start()]):
-            h += 12  # 下午3点 is 15:00
-        add(_fig(text, m.start(), m.end(), "time", f"{h:02d}:{mi:02d}"))
+        part = _DAY_PART.search(norm[max(0, m.start() - 3):m.start()])
+        twenty_four = "时" in m.group() or bool(m.group("h4")) and m.group("h4").startswith("0")
+        h, other = clock_hour(h, part.lastgroup if part else None, twenty_four)
+        add(_fig(text, m.start(), m.end(), "time", f"{h:02d}:{mi:02d}", alternatives=other))
 
 
 def _approx_around(norm: str, start: int, suffixes: list[str | None]) -> str | None:
