@@ -13,11 +13,11 @@ import regex
 
 from pipeline.figures.model import Claims, Figure
 from pipeline.figures.numbers import (
-    ADDRESS,
     EN_ORDINALS,
     EN_SCALES,
     EN_TENS,
     EN_UNITS,
+    address_spans,
     clean_float,
     full_year,
     parse_arabic,
@@ -136,8 +136,8 @@ def extract_en(text: str) -> list[Figure]:
     claims = Claims(len(text))
     free, claim, add = claims.free, claims.claim, claims.add
 
-    for m in ADDRESS.finditer(text):
-        claim(m.start(), m.end())
+    for start, end in address_spans(text):
+        claim(start, end)
     for m in _IDIOMS.finditer(text):
         claim(m.start(), m.end())
     for m in _ORDINAL_IDIOMS.finditer(text):

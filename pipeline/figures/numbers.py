@@ -22,10 +22,26 @@ def compiled(pattern: str, flags: int = 0) -> regex.Pattern:
 
 
 # Web addresses, e-mail addresses and file names: their digits are part of a name (www.12306.cn,
-# report2023.pdf), in Chinese text and in English alike.
-ADDRESS = regex.compile(r"(?:https?://|www\.)[\w./%?=&#~+:-]+[\w/]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-                        r"|[\w.-]*\w\.(?:pdf|docx?|xlsx?|pptx?|txt|csv|jpe?g|png|gif|zip|rar|html?|mp[34])\b",
-                        regex.ASCII | regex.IGNORECASE)
+# report2023.pdf), in Chinese text and in English alike. Each pattern runs only where its mark is.
+_URL = regex.compile(r"(?:https?://|www\.)[\w./%?=&#~+:-]+[\w/]", regex.ASCII | regex.IGNORECASE)
+_EMAIL = regex.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", regex.ASCII)
+_FILE_EXTENSION = regex.compile(r"(?<=\w)\.(?:pdf|docx?|xlsx?|pptx?|txt|csv|jpe?g|png|gif|zip|rar|html?|mp[34])\b",
+                                regex.ASCII | regex.IGNORECASE)
+_FILE_STEM = regex.compile(r"[\w.-]+$", regex.ASCII)
+
+
+def address_spans(text: str) -> list[tuple[int, int]]:
+    """The spans of web addresses, e-mail addresses and file names in ``text``."""
+    spans = []
+    if "www." in text or "://" in text:
+        spans += [m.span() for m in _URL.finditer(text)]
+    if "@" in text:
+        spans += [m.span() for m in _EMAIL.finditer(text)]
+    for m in _FILE_EXTENSION.finditer(text):
+        stem = _FILE_STEM.search(text, 0, m.start())
+        spans.append((stem.start() if stem else m.start(), m.end()))
+    return spans
+
 
 CN_DIGITS = {"零": 0, "〇": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5,
              "六": 6, "七": 7, "八": 8, "九": 9, "壹": 1, "贰": 2, "貳": 2, "叁": 3, "參": 3, "肆": 4,

@@ -15,8 +15,8 @@ import regex
 from pipeline.figures.lexicon import numeral_words
 from pipeline.figures.model import Claims, Figure
 from pipeline.figures.numbers import (
-    ADDRESS,
     CN_DIGITS,
+    address_spans,
     clean_float,
     full_year,
     normalise_digits,
@@ -235,9 +235,9 @@ def extract_zh(text: str) -> list[Figure]:
     claims = Claims(len(norm))
     free, claim, add = claims.free, claims.claim, claims.add
 
-    for m in ADDRESS.finditer(norm):
-        claim(m.start(), m.end())
-    for m in _MODEL.finditer(norm):
+    for start, end in address_spans(norm):
+        claim(start, end)
+    for m in _MODEL.finditer(norm) if "-" in norm or "‑" in norm else ():
         # 米格-29, 歼-20: a model is named by its number, and the English must copy it (MiG-29, J-20). The
         # name starts after a count before it (两架米格-29).
         start = m.start()
