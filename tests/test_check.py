@@ -141,9 +141,10 @@ def test_issue_carries_both_texts_and_a_message():
     assert "100,000" in issue.message
 
 
-def test_percentage_points_rendered_as_percent_is_a_warning():
+def test_percentage_points_rendered_as_percent_is_a_mismatch_of_its_own_subtype():
     result = check("比上月上升1.1个百分点。", "It rose 1.1% from the previous month.")
-    assert result.ok and [w.type for w in result.warnings] == ["points_vs_percent"]
+    assert [(i.type, i.subtype) for i in result.issues] == [("mismatch", "points_vs_percent")]
+    assert "percentage points" in result.issues[0].message and "1.1%" in result.issues[0].message
 
 
 def test_approximation_lost_is_a_warning_not_an_issue():
@@ -208,14 +209,14 @@ def test_document_mode_does_not_pair_paragraphs_blindly_when_line_counts_match()
 def test_document_mode_alignment_memory_grows_with_the_band_not_the_square():
     import tracemalloc
 
-    from pipeline.figures.align import Unit, align_units
+    from pipeline.figures.align import Unit, align_with_cost
 
     n = 300
     source = [Unit("全市新增就业人员。", i + 1, 0, []) for i in range(n)]
     target = [Unit("The city added jobs.", i + 1, 0, []) for i in range(n)]
     tracemalloc.start()
     try:
-        groups = align_units(source, target)
+        groups, _ = align_with_cost(source, target)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()

@@ -242,3 +242,21 @@ def test_counts_of_places_stay_hard(text, figure, value):
 def test_days_named_by_month_and_day_are_soft_dates(text, name, value):
     (f,) = extract_zh(text)
     assert (f.text, f.kind, f.value, f.soft) == (name, "date", value, True)
+
+
+@pytest.mark.parametrize("text, figure, value", [
+    ("九八年的洪水", "九八年", 1998), ("零五年夏天", "零五年", 2005), ("二〇一〇年", "二〇一〇年", 2010),
+])
+def test_two_digit_years_in_chinese_numerals(text, figure, value):
+    f = _one(text)
+    assert (f.text, f.kind, f.value) == (figure, "year", value)
+
+
+@pytest.mark.parametrize("two_digits, year", [(0, 2000), (5, 2005), (17, 2017), (29, 2029), (30, 1930), (98, 1998)])
+def test_two_digit_years_pivot_once(two_digits, year):
+    from pipeline.figures.en import extract_en
+    from pipeline.figures.numbers import full_year
+
+    assert full_year(two_digits) == year
+    (short,) = extract_en(f"in '{two_digits:02d}")
+    assert short.value == year  # the English '98 reads with the same pivot as the Chinese 九八年

@@ -84,11 +84,6 @@ def sentence_units(text: str, *, chinese: bool) -> list[list[Unit]]:
     return lines
 
 
-def align_documents(source: str, target: str) -> list[Group]:
-    """Align the sentences of Chinese ``source`` and English ``target``; groups come in source order."""
-    return align_document_pair(source, target)[0]
-
-
 def align_document_pair(source: str, target: str) -> tuple[list[Group], bool]:
     """The aligned groups, and whether the paragraphs correspond one to one (line k translates line k).
 
@@ -134,13 +129,8 @@ def _length_ratio(s_lines: list[list[Unit]], t_lines: list[list[Unit]]) -> float
     return t_len / s_len if s_len and t_len else 3.0
 
 
-def align_units(source: list[Unit], target: list[Unit], ratio: float = 3.0) -> list[Group]:
-    """Monotone alignment of two sentence lists; returns the groups in order."""
-    return align_with_cost(source, target, ratio)[0]
-
-
 def align_with_cost(source: list[Unit], target: list[Unit], ratio: float = 3.0) -> tuple[list[Group], float]:
-    """``align_units`` and the cost of the alignment it found (lower is better).
+    """Monotone alignment of two sentence lists: the groups in order and their cost (lower is better).
 
     Only a band around the proportional diagonal is searched and stored (row i keeps columns
     ``lo[i]..hi[i]``), so memory grows with the number of sentences, not with its square.

@@ -139,6 +139,9 @@ class Atom:
     role: str  # "value", "year", "month", "day", "hour", "minute", "low", "high", "part"
     hard: bool
     index: int = 0
+    # The hours on a 24-hour clock a time may be (7 a.m. is (7,); 七点 and "7 o'clock" are (7, 19)). Two
+    # clock times agree when these meet; against a plain number, ``values`` (which add 12-hour forms) count.
+    clock: tuple[float, ...] = ()
 
 
 def atoms_of(figure: Figure, *, side: str) -> list[Atom]:
@@ -147,6 +150,8 @@ def atoms_of(figure: Figure, *, side: str) -> list[Atom]:
     if side == "source" and figure.written == "words" and figure.value == 1 and figure.kind in ("quantity", "ordinal"):
         hard = False  # 一 is often "a", "the", or nothing at all in English
     kind, value = figure.kind, figure.value
+    if kind == "numeric_name" and figure.unit == "model":
+        return [Atom("num", (float(value),), figure, "value", hard)]  # 米格-29: the number names the model
     if kind == "numeric_name" or value is None:
         # The numbers inside a slogan (双12, "3+1", 四同) may appear in the translation: soft atoms.
         return [Atom("num", (v,), figure, "part", False) for v in _numbers_in_name(figure.text)]
@@ -175,8 +180,9 @@ def atoms_of(figure: Figure, *, side: str) -> list[Atom]:
         return _date_atoms(figure, str(value), hard, side)
     if kind == "time":
         h, mi = (int(x) for x in str(value).split(":"))
-        hours = {float(h), float(h % 12), float((h + 12) % 24)} if h <= 12 else {float(h), float(h - 12)}
-        out = [Atom("num", tuple(sorted(hours)), figure, "hour", hard)]
+        clock = (float(h), *figure.alternatives)
+        hours = {float(h), float(h % 12 or 12)} | {float(a % 12 or 12) for a in figure.alternatives} | set(clock)
+        out = [Atom("num", tuple(sorted(hours)), figure, "hour", hard, clock=clock)]
         if mi:
             out.append(Atom("num", (float(mi),), figure, "minute", hard))
         return out
@@ -255,6 +261,10 @@ def _same_family(a: str, b: str) -> bool:
 
 
 def _values_match(s: Atom, t: Atom) -> bool:
+    if s.clock and t.clock:  # 上午七点 is not "7 p.m.", though both say 7
+        return any(_equal(a % 24, b % 24) for a in s.clock for b in t.clock)
+    if s.family == "month" and t.figure.kind == "ordinal":  # 农历九月: "the ninth month"
+        return any(_equal(a, b) for a in s.values for b in t.values)
     return _same_family(s.family, t.family) and any(_equal(a, b) for a in s.values for b in t.values)
 
 
@@ -296,24 +306,23 @@ def compare_figures(source: str, target: str, source_figures: list[Figure],
         pair_of_s[s.index] = t
         pair_of_t[t.index] = s
 
+    def place(s: Atom, t: Atom) -> float:
+        """How far apart two atoms sit, as shares of their texts (0 = the same relative place)."""
+        return abs(t.figure.start / max(1, len(target)) - s.figure.start / max(1, len(source)))
+
     # Exact matches first, same kind before any kind, hard source atoms before soft ones (so that a soft
-    # 一 does not take the "one" a hard 1 needs), then roundings.
+    # 一 does not take the "one" a hard 1 needs), then roundings; among equal values, the nearest.
     for rule in ("same_kind", "any_kind", "rounding"):
         for s in sorted(s_atoms, key=lambda a: not a.hard):
             if s.index in pair_of_s:
                 continue
-            for t in t_atoms:
-                if t.index in pair_of_t:
-                    continue
-                if rule == "same_kind" and (t.figure.kind != s.figure.kind or not _values_match(s, t)):
-                    continue
-                if rule == "any_kind" and not _values_match(s, t):
-                    continue
-                if rule == "rounding" and not (s.family == t.family and s.family != "month"
-                                               and any(_rounds_to(v, t) for v in s.values)):
-                    continue
-                link(s, t)
-                break
+            found = [t for t in t_atoms if t.index not in pair_of_t and (
+                rule == "same_kind" and t.figure.kind == s.figure.kind and _values_match(s, t)
+                or rule == "any_kind" and _values_match(s, t)
+                or rule == "rounding" and s.family == t.family and s.family != "month"
+                and any(_rounds_to(v, t) for v in s.values))]
+            if found:
+                link(s, min(found, key=lambda t: place(s, t)))
 
     issues: list[Issue] = []
     warnings: list[Issue] = []
@@ -321,37 +330,28 @@ def compare_figures(source: str, target: str, source_figures: list[Figure],
 
     def report(kind: str, s_fig: Figure | None, t_fig: Figure | None, message: str, *, warning=False,
                subtype: str | None = None) -> None:
-        key = (kind, id(s_fig), id(t_fig))
+        key = (kind, subtype if kind == "mismatch" else None, id(s_fig), id(t_fig))
         if key in seen:
             return
         seen.add(key)
         (warnings if warning else issues).append(
             Issue(kind, s_fig.text if s_fig else None, t_fig.text if t_fig else None, message, subtype))
 
+    # What is left is paired by one assignment over the whole segment: by value, unit and place together,
+    # so that a dropped figure is reported missing rather than paired with an unrelated number nearby.
+    left_s = [s for s in s_atoms if s.index not in pair_of_s and not (s.figure.kind == "numeric_name" and not s.hard)]
     left_t = [t for t in t_atoms if t.index not in pair_of_t]
-    for s in s_atoms:
-        if s.index in pair_of_s or s.figure.kind == "numeric_name":
-            continue
-        # A soft source figure (第一, 第二天) still conflicts with a leftover English figure of its own kind
-        # ("the second time" for 第一次); it is only never reported missing.
-        candidates = [t for t in left_t if _same_family(t.family, s.family) and t.figure.kind == s.figure.kind
-                      and s.figure.kind == "ordinal"] if not s.hard else [t for t in left_t if _same_family(t.family, s.family)
-                                and (t.hard or t.figure.kind == s.figure.kind)]
-        if not pair_mismatches:
-            candidates = []
-        if not s.hard and not candidates:
-            continue
-        if candidates:
-            t = min(candidates, key=lambda t: abs(t.figure.start / max(1, len(target))
-                                                 - s.figure.start / max(1, len(source))))
-            left_t.remove(t)
-            link(s, t)
-            hint = _scale_hint(s, t)
-            report("mismatch", s.figure, t.figure,
-                   f"{_describe(s)} in the source, {_fmt(t.values[0], _is_year(t))} in the translation{hint}",
-                   subtype="scale" if hint else "value")
-        else:
+    costs = [[_pair_cost(s, t, place(s, t), target) if pair_mismatches else None for t in left_t] for s in left_s]
+    for i, j in _assign(costs, PAIR_LIMIT):
+        s, t = left_s[i], left_t[j]
+        link(s, t)
+        hint = _scale_hint(s, t)
+        report("mismatch", s.figure, t.figure, f"{_describe(s)} in the source, {_shown(t)} in the translation{hint}",
+               subtype="scale" if hint else "value")
+    for s in left_s:
+        if s.index not in pair_of_s and s.hard and not _base_year_said_otherwise(s, source, target):
             report("missing", s.figure, None, f"{_describe(s)} is not in the translation")
+    left_t = [t for t in left_t if t.index not in pair_of_t]
     for t in left_t:
         if t.hard and not _supported_lexically(t, source):
             report("unsupported", None, t.figure,
@@ -369,16 +369,17 @@ def compare_figures(source: str, target: str, source_figures: list[Figure],
             continue
         done.add((id(s.figure), id(t.figure)))
         matches.append((s.figure, t.figure))
+        # Every difference is reported: 90亿元 as "90 billion US dollars" is a scale error and a currency change.
         conflict = _unit_conflict(s.figure, t.figure, target)
-        if conflict and _values_match(s, t):
+        if conflict:
             report("mismatch", s.figure, t.figure,
                    f"{s.figure.text!r} is in {conflict[0]}, the translation says {t.figure.text!r} in {conflict[1]}",
                    subtype="unit")
-        kinds = {s.figure.kind, t.figure.kind}
-        if kinds == {"percent", "percentage_points"}:
-            report("points_vs_percent", s.figure, t.figure,
-                   f"{s.figure.text!r} is {'percentage points' if s.figure.kind == 'percentage_points' else 'a percent'}"
-                   f", the translation says {t.figure.text!r}", warning=True)
+        measure = _points_or_percent(s), _points_or_percent(t)
+        if None not in measure and measure[0] != measure[1]:
+            report("mismatch", s.figure, t.figure,
+                   f"{s.figure.text!r} is {_MEASURE_WORDS[measure[0]]}, the translation says {t.figure.text!r}, "
+                   f"{_MEASURE_WORDS[measure[1]]}", subtype="points_vs_percent")
         if s.figure.approx in ("more_than", "about", "less_than", "at_least", "at_most") and t.figure.approx is None \
                 and _values_match(s, t) and not s.figure.soft and s.figure.kind != "range" \
                 and t.figure.kind not in ("decade", "range"):
@@ -387,6 +388,124 @@ def compare_figures(source: str, target: str, source_figures: list[Figure],
                    f"gives {t.figure.text!r} as exact", warning=True)
     return CheckResult(source=source, target=target, source_figures=source_figures,
                        target_figures=target_figures, issues=issues, warnings=warnings, matches=matches)
+
+
+_COMPARED_WITH = regex.compile(r"(?:比|较|同比|与|和|跟)[ \t]*$")
+_YEAR_ON_YEAR = regex.compile(r"\byear[-\s]on[-\s]year\b|\ba\s+year\s+(?:earlier|ago|before)\b|\b(?:the\s+)?"
+                              r"(?:previous|prior|preceding|last)\s+year\b|\bannual(?:ly)?\b|\byoy\b", regex.IGNORECASE)
+
+
+def _base_year_said_otherwise(atom: Atom, source: str, target: str) -> bool:
+    """比2016年增长 is "up year on year" when 2016 is the year before: the base year of a comparison may be
+    written as "year-on-year", "a year earlier" or "the previous year"."""
+    f = atom.figure
+    return f.kind == "year" and bool(_COMPARED_WITH.search(source[max(0, f.start - 3):f.start])) \
+        and bool(_YEAR_ON_YEAR.search(target))
+
+
+# A leftover source figure is paired with a leftover English one (a mismatch) only below this cost; above
+# it the source figure is missing and the English one unsupported. See ``_pair_cost``.
+PAIR_LIMIT = 1.0
+_MEASURE_WORDS = {"points": "percentage points", "percent": "a percent"}
+
+
+def _points_or_percent(atom: Atom) -> str | None:
+    """"points" for percentage points (10个百分点, "10 points"), "percent" for a percent, else ``None``."""
+    f = atom.figure
+    if f.kind == "percentage_points" or f.kind == "quantity" and f.unit == "points":
+        return "points"
+    if f.kind == "percent" or f.kind == "range" and f.unit == "%":
+        return "percent"
+    return None
+
+
+def _pair_cost(s: Atom, t: Atom, distance: float, target: str) -> float | None:
+    """The cost of calling ``t`` a wrong rendering of ``s`` (lower is likelier), ``None`` when it cannot be.
+
+    Sums how alike the values look (a power of ten apart: a scale error; one digit apart: a typo), the
+    kinds (a year for a year), the units (yuan for 元, no tonnes for 公里) and the places in the two texts.
+    """
+    if not _same_family(t.family, s.family):
+        return None
+    if not s.hard:
+        # A soft source figure (第一, 第二天, 九一一) still conflicts with a leftover English figure of its own
+        # kind ("the second time" for 第一次); it is never reported missing.
+        if t.figure.kind != s.figure.kind or s.figure.kind not in ("ordinal", "date"):
+            return None
+    elif not (t.hard or t.figure.kind == s.figure.kind):
+        return None
+    cost = distance + (0.0 if t.figure.kind == s.figure.kind and s.figure.kind != "quantity" else 0.15)
+    a, b = s.values[0], t.values[0]
+    if t.figure.kind == s.figure.kind and s.figure.kind in ("year", "date", "time", "ordinal", "percent",
+                                                           "percentage_points", "decade") or _scale_hint(s, t) or _digits_apart(a, b) <= 1:
+        cost += 0.1
+    elif _digits_apart(a, b) <= 2:
+        cost += 0.35
+    else:
+        cost += 0.6
+    s_unit, t_unit = SOURCE_UNITS.get(s.figure.unit or ""), target_unit(target, t.figure)
+    if s_unit and t_unit and s_unit[0] != t_unit[0]:
+        cost += 0.6  # 12公里 and "12 tonnes" measure different things
+    if not t.hard:
+        cost += 0.3
+    return cost
+
+
+def _digits_apart(a: float, b: float) -> int:
+    """How many digits differ between two numbers as written (edit distance): 25 and 22 are 1 apart."""
+    x, y = f"{a:.10g}", f"{b:.10g}"
+    row = list(range(len(y) + 1))
+    for i, cx in enumerate(x, 1):
+        prev, row[0] = row[0], i
+        for j, cy in enumerate(y, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (cx != cy))
+    return row[-1]
+
+
+def _assign(costs: list[list[float | None]], limit: float) -> list[tuple[int, int]]:
+    """The pairs (row, column) of least total cost, where leaving a row and a column unpaired costs ``limit``
+    (so a pair is made only below it) and ``None`` forbids a pair: the Hungarian method on a square matrix
+    padded with "unpaired" rows and columns."""
+    n = len(costs)
+    m = len(costs[0]) if n else 0
+    if not n or not m:
+        return []
+    size, big = n + m, 1e6
+    half = limit / 2
+    matrix = [[(costs[i][j] if costs[i][j] is not None else big) if i < n and j < m
+               else half if (i < n) != (j < m) else 0.0 for j in range(size)] for i in range(size)]
+    # Jonker-Volgenant style shortest augmenting paths (the O(n^3) Hungarian method), 1-based potentials.
+    u, v = [0.0] * (size + 1), [0.0] * (size + 1)
+    owner, way = [0] * (size + 1), [0] * (size + 1)
+    for i in range(1, size + 1):
+        owner[0], j0 = i, 0
+        low, used = [float("inf")] * (size + 1), [False] * (size + 1)
+        while True:
+            used[j0] = True
+            i0, delta, j1 = owner[j0], float("inf"), 0
+            for j in range(1, size + 1):
+                if not used[j]:
+                    cur = matrix[i0 - 1][j - 1] - u[i0] - v[j]
+                    if cur < low[j]:
+                        low[j], way[j] = cur, j0
+                    if low[j] < delta:
+                        delta, j1 = low[j], j
+            for j in range(size + 1):
+                if used[j]:
+                    u[owner[j]] += delta
+                    v[j] -= delta
+                else:
+                    low[j] -= delta
+            j0 = j1
+            if owner[j0] == 0:
+                break
+        while j0:
+            j1 = way[j0]
+            owner[j0] = owner[j1]
+            j0 = j1
+    return sorted((owner[j] - 1, j - 1) for j in range(1, m + 1)
+                  if 0 < owner[j] <= n and costs[owner[j] - 1][j - 1] is not None
+                  and costs[owner[j] - 1][j - 1] < limit)
 
 
 def check(source: str, target: str) -> CheckResult:
@@ -417,8 +536,23 @@ def _fmt(v: float, year: bool = False) -> str:
     return f"{v:,.6g}" if abs(v) < 1e6 else f"{v:,.0f}"
 
 
+def _clock(atom: Atom) -> str:
+    """A clock time's possible readings: "07:00", or "07:00 or 19:00" when the text does not say which."""
+    minute = str(atom.figure.value).partition(":")[2] or "00"
+    return " or ".join(f"{int(h) % 24:02d}:{minute}" for h in atom.clock)
+
+
+def _shown(atom: Atom) -> str:
+    """An English atom in a message: its text and value ('7 p.m.' (19:00)), or the value alone."""
+    if atom.clock:
+        return f"{atom.figure.text!r} ({_clock(atom)})"
+    return _fmt(atom.values[0], _is_year(atom))
+
+
 def _describe(atom: Atom) -> str:
     f = atom.figure
+    if atom.clock:
+        return f"{f.text!r} ({_clock(atom)})"
     if atom.role in ("value",) and f.kind != "date":
         return f"{f.text!r} ({_fmt(atom.values[0], _is_year(atom))}{'%' if atom.family == 'pct' else ''})"
     return f"the {atom.role} of {f.text!r} ({_fmt(atom.values[0], _is_year(atom))})"

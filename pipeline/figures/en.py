@@ -17,12 +17,15 @@ from pipeline.figures.numbers import (
     EN_SCALES,
     EN_TENS,
     EN_UNITS,
+    address_spans,
     clean_float,
+    full_year,
     parse_arabic,
     parse_en_words,
+)
+from pipeline.figures.numbers import (
     compiled as _rx,
 )
-
 
 MONTHS = {"january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
           "september": 9, "october": 10, "november": 11, "december": 12, "jan": 1, "feb": 2, "mar": 3, "apr": 4,
@@ -82,7 +85,7 @@ _NUMBER = regex.compile(
     rf"(?<![\w.,])(?P<cur>{_CURRENCY})?\s*(?P<n>{_NUM})(?:(?P<ord>st|nd|rd|th)\b"
     rf"|(?P<unit>(?-i:km|kg|cm|mm|mg|m|g|t|GW|MW|kW|kWh|ha|x|hp|sq|ft|mph|mn|bn))\b|\b)"
     rf"(?:\s*-?\s*(?P<sc>hundred|thousand|million|billion|trillion|bn|mn|m|k)\b)?"
-    rf"(?:\s*(?P<pct>%|percentage\s+points?|per\s*cent\b|pct\b|points?\b))?", regex.IGNORECASE)
+    rf"(?:\s*(?P<pct>(?:percentage|per\s*cent(?:age)?|%)\s+points?\b|%|per\s*cent\b|pct\b|points?\b))?", regex.IGNORECASE)
 _SOFT_WORDS = {"century": 100, "centenary": 100, "centennial": 100, "trio": 3, "duo": 2, "twins": 2, "quartet": 4, "both": 2, "twice": 2, "double": 2, "doubled": 2, "pair": 2, "couple": 2, "dozen": 12,
                "half": 0.5, "once": 1, "single": 1, "decade": 10, "triple": 3, "tripled": 3, "thrice": 3,
                "quarter": 0.25}
@@ -105,6 +108,23 @@ ROMAN = {r: i for i, r in enumerate(("I", "II", "III", "IV", "V", "VI", "VII", "
 # Roman numerals only after the words that number things with them: Phase II, Volume III, World War II.
 _ROMAN = regex.compile(r"\b(?:Phase|Volume|Vol\.|Part|Chapter|Book|Season|Class|Type|War|Level|Grade|Stage|Category|"
                        r"Article|Section|Round|Division)\s+(?P<r>[IVX]{1,5})\b")
+# Number words in idioms, which count nothing: "one after the other", "at once", "one by one".
+_IDIOMS = regex.compile(
+    r"\b(?:one\s+after\s+(?:the\s+)?(?:other|another)|one\s+by\s+one|one\s+another|(?:all\s+)?at\s+once"
+    r"|for\s+one\s+thing|(?:one\s+)?way\s+or\s+another|one[-\s]on[-\s]one|one-off|at\s+sixes\s+and\s+sevens"
+    r"|(?:on\s+)?cloud\s+nine|every\s+once\s+in\s+a\s+while)\b", regex.IGNORECASE)
+# Ordinal idioms: "at the eleventh hour", "first of all", "a third person" (another person, not a third of
+# one), "second to none", "third-party". Soft ordinals: they may render 第三方 or 首先, and are never
+# reported on their own.
+_ORDINAL_IDIOMS = regex.compile(
+    r"\b(?:(?:the\s+)?(?P<o>eleventh)[-\s]hour|(?P<o>first)\s+of\s+all|(?P<o>first)\s+and\s+foremost"
+    r"|at\s+(?P<o>first)(?:\s+(?:sight|glance|hand))?|in\s+the\s+(?P<o>first)\s+place|(?P<o>first|second)[-\s]hand"
+    r"|(?P<o>second)\s+to\s+none|on\s+(?P<o>second)\s+thoughts?|a\s+(?P<o>third)\s+person"
+    r"|(?P<o>third)[-\s](?:part(?:y|ies)|rate|world)|(?P<o>first|second)[-\s](?:rate|class|guess)"
+    r"|a\s+(?P<o>second)\s+(?:look|chance|opinion|thought))\b", regex.IGNORECASE)
+# "the 90s of the 20th century" is the 1990s, as 20世纪90年代 is.
+_DECADE_OF_CENTURY = regex.compile(r"\b(?:the\s+)?(?P<d>[1-9]0)['’]?s\s+of\s+the\s+(?P<c>\d{1,2})(?:st|nd|rd|th)\s+century\b",
+                                   regex.IGNORECASE)
 _HALF_SCALE = regex.compile(r"\bhalf\s+a\s+(?P<sc>million|billion|trillion)\b", regex.IGNORECASE)
 _VULGAR = {"½": 0.5, "¼": 0.25, "¾": 0.75, "⅓": 1 / 3, "⅔": 2 / 3}
 _SCALE = {"hundred": 100, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "bn": 1e9, "mn": 1e6,
@@ -116,6 +136,16 @@ def extract_en(text: str) -> list[Figure]:
     claims = Claims(len(text))
     free, claim, add = claims.free, claims.claim, claims.add
 
+    for start, end in address_spans(text):
+        claim(start, end)
+    for m in _IDIOMS.finditer(text):
+        claim(m.start(), m.end())
+    for m in _ORDINAL_IDIOMS.finditer(text):
+        add(Figure(m.group(), "ordinal", float(EN_ORDINALS[m.group("o").lower()]), m.start(), m.end(), soft=True,
+                   written="words"))
+    for m in _DECADE_OF_CENTURY.finditer(text):
+        decade = (int(m.group("c")) - 1) * 100 + int(m.group("d"))
+        add(Figure(m.group(), "decade", decade, m.start(), m.end()))
     _dates(text, free, add)
     for m in _TIME_DOT.finditer(text):
         h, mi = int(m.group("h")), int(m.group("mi"))
@@ -126,28 +156,34 @@ def extract_en(text: str) -> list[Figure]:
     for m in _TIME.finditer(text):
         if not free(m.start(), m.end()):
             continue
-        h = int(m.group("h") or m.group("h2") or m.group("h3"))
+        raw = m.group("h") or m.group("h2") or m.group("h3")
+        h = int(raw)
         mi = int(m.group("mi") or 0)
         ap = (m.group("ap") or m.group("ap2") or "").lower()
         if ap == "p" and h < 12:
             h += 12
+        if ap == "a" and h == 12:
+            h = 0  # 12 a.m. is midnight
+        # "7 o'clock" and "7:00" may be morning or evening; "7 p.m.", "19:00" and "07:00" are not.
+        other = (float((h + 12) % 24),) if not ap and 0 < h <= 12 and not raw.startswith("0") else ()
         if h <= 24 and mi < 60:
-            add(Figure(m.group(), "time", f"{h:02d}:{mi:02d}", m.start(), m.end()))
+            add(Figure(m.group(), "time", f"{h:02d}:{mi:02d}", m.start(), m.end(), alternatives=other))
     for m in _DECADE.finditer(text):
         if free(m.start(), m.end()):
             raw = int(m.group("c"))
-            c = raw if raw >= 1000 else (1900 + raw if raw >= 20 else 2000 + raw)
-            # "in their 30s" is an age: the 2-digit form also stands for the number itself.
+            c = raw if raw >= 1000 else full_year(raw)
+            # "in their 30s" is an age: the 2-digit form also stands for the number itself, and "the 20s"
+            # for the 1920s as well as the 2020s.
             if c % 10 == 0:
                 add(Figure(m.group(), "decade", c, m.start(), m.end(),
-                           alternatives=(float(raw),) if raw < 100 else ()))
+                           alternatives=(float(raw), float(c - 100 if c >= 2000 else c + 100)) if raw < 100 else ()))
     for m in _NUMBERED.finditer(text):
         if free(m.start(), m.end()):
             add(Figure(m.group(), "ordinal", float(m.group("n")), m.start(), m.end()))
     for m in _SHORT_YEAR.finditer(text):
         if free(m.start(), m.end()):
             y = int(m.group("y"))
-            add(Figure(m.group(), "year", 2000 + y if y < 50 else 1900 + y, m.start(), m.end()))
+            add(Figure(m.group(), "year", full_year(y), m.start(), m.end()))
     for m in _VAGUE.finditer(text):
         if free(m.start(), m.end()):
             claim(m.start(), m.end())
@@ -202,7 +238,17 @@ def _approx_before(text: str, start: int) -> str | None:
     return _APPROX_MAP.get(m.group(1).lower()) if m else None
 
 
+# "the 9/11 attacks", "after 9/11": an event named by its month and day, as 九一一事件 is.
+_EVENT_DATE = regex.compile(r"(?<![\d/.])(?P<m>1[0-2]|[1-9])/(?P<d>[12]\d|3[01]|[1-9])(?![\d/])"
+                            r"(?=\s+(?:attacks?|terror|events?|incident|anniversary|commission|memorial|era)\b"
+                            r"|\s*[,.;)]|\s*$)")
+
+
 def _dates(text, free, add) -> None:
+    for m in _EVENT_DATE.finditer(text):
+        if free(m.start(), m.end()):
+            mo, d = int(m.group("m")), int(m.group("d"))
+            add(Figure(m.group(), "date", f"--{mo:02d}-{d:02d}", m.start(), m.end(), soft=True))
     for m in _DATE.finditer(text):
         month = m.group("m") or m.group("m2") or m.group("m3") or m.group("m5")
         day = m.group("d") or m.group("d2") or m.group("d4")
@@ -262,7 +308,7 @@ def _numbers(text, free, add) -> None:
             # "2.5 points" is a percentage point only next to a rate; plain "points" stay a quantity.
             add(Figure(text[s:e], "quantity", v, s, e, approx=approx, unit="points"))  # a score or a rate
             continue
-        if pct.startswith("percentage"):
+        if pct.startswith(("percentage", "per", "%")) and "point" in pct:
             add(Figure(text[s:e], "percentage_points", v, s, e, approx=approx, unit="points"))
             continue
         if pct:
@@ -326,7 +372,7 @@ def _words(text, free, add) -> None:
 def _add_word_number(text, add, s, e, v, ordinal, words) -> None:
     """Add one spelled-out number: a percent, an ordinal, a multiple or a quantity."""
     approx = _approx_after(text, e) or _approx_before(text, s)
-    tail = _rx(r"[\s-]*(percent|per\s+cent|%|percentage\s+points?)", regex.IGNORECASE).match(text[e:])
+    tail = _rx(r"[\s-]*((?:percentage|percent|per\s+cent)\s+points?|percent|per\s+cent|%)", regex.IGNORECASE).match(text[e:])
     soft = v == 1 and words in (["one"], ["first"]) or bool(
         _rx(r"\b(?:several|a\s+few|few|many|some)\s+$", regex.IGNORECASE).search(text[max(0, s - 10):s]))
     if tail:

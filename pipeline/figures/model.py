@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# Figure kinds. ``quantity`` is a cardinal with or without a unit; ``numeric_name`` is a slogan or name
-# built on a number (四同, 两个维护, "3+1"), which is reported but only checked softly.
-KINDS = ("quantity", "percent", "percentage_points", "range", "year", "date", "time", "decade", "ordinal",
-         "multiple", "numeric_name")
-
 
 @dataclass(frozen=True)
 class Figure:
     """One figure in a text.
 
+    ``kind`` is one of quantity (a cardinal with or without a unit), percent, percentage_points, range,
+    year, date, time, decade, ordinal, multiple, or numeric_name (a slogan or name built on a number:
+    四同, 两个维护, "3+1", 米格-29, which is reported but only checked softly).
     ``value`` is normalised: a number for quantities, percents, ordinals and years; ``[low, high]`` for
     ranges; an ISO-8601 string for dates ("2024-01-17", "2023-09", "--01-01" for a day and month without a
     year, "---09" for a bare day); "HH:MM" for times; ``None`` for numeric names. ``approx`` is one of
@@ -55,23 +53,21 @@ def _json_value(value: object) -> object:
 
 @dataclass(frozen=True)
 class Issue:
-    """A problem with one figure: ``missing``, ``mismatch``, ``unsupported`` (hard issues) or
-    ``approx_lost``, ``points_vs_percent`` (warnings, which do not flag a segment)."""
+    """A problem with one figure: ``missing``, ``mismatch``, ``unsupported`` (hard issues) or ``approx_lost``
+    (a warning, which does not flag a segment)."""
 
     type: str
     source: str | None
     target: str | None
     message: str
-    # What a mismatch is about: "value" (a digit or a word), "scale", "unit" or "code". Not in the JSON,
+    # What a mismatch is about: "value" (a digit or a word), "scale", "unit", "code" or "points_vs_percent"
+    # (percentage points rendered as a percent or the reverse: for a person to review). Not in the JSON,
     # whose contract is the four fields above.
     subtype: str | None = None
 
     def to_json(self) -> dict:
         """The issue as a JSON-ready dict (the ``brief check --json`` contract: type, source, target, message)."""
         return {"type": self.type, "source": self.source, "target": self.target, "message": self.message}
-
-
-WARNING_TYPES = frozenset({"approx_lost", "points_vs_percent"})
 
 
 @dataclass

@@ -21,11 +21,44 @@ def compiled(pattern: str, flags: int = 0) -> regex.Pattern:
     return regex.compile(pattern, flags)
 
 
-CN_DIGITS = {"零": 0, "〇": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+# Web addresses, e-mail addresses and file names: their digits are part of a name (www.12306.cn,
+# report2023.pdf), in Chinese text and in English alike. Each pattern runs only where its mark is.
+_URL = regex.compile(r"(?:https?://|www\.)[\w./%?=&#~+:-]+[\w/]", regex.ASCII | regex.IGNORECASE)
+_EMAIL = regex.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", regex.ASCII)
+_FILE_EXTENSION = regex.compile(r"(?<=\w)\.(?:pdf|docx?|xlsx?|pptx?|txt|csv|jpe?g|png|gif|zip|rar|html?|mp[34])\b",
+                                regex.ASCII | regex.IGNORECASE)
+_FILE_STEM = regex.compile(r"[\w.-]+$", regex.ASCII)
+
+
+def address_spans(text: str) -> list[tuple[int, int]]:
+    """The spans of web addresses, e-mail addresses and file names in ``text``."""
+    spans = []
+    if "www." in text or "://" in text:
+        spans += [m.span() for m in _URL.finditer(text)]
+    if "@" in text:
+        spans += [m.span() for m in _EMAIL.finditer(text)]
+    for m in _FILE_EXTENSION.finditer(text):
+        stem = _FILE_STEM.search(text, 0, m.start())
+        spans.append((stem.start() if stem else m.start(), m.end()))
+    return spans
+
+
+CN_DIGITS = {"零": 0, "〇": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5,
              "六": 6, "七": 7, "八": 8, "九": 9, "壹": 1, "贰": 2, "貳": 2, "叁": 3, "參": 3, "肆": 4,
              "伍": 5, "陆": 6, "陸": 6, "柒": 7, "捌": 8, "玖": 9}
 CN_SMALL_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
-CN_BIG_UNITS = {"万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8}
+# 兆 is 10^12 as a scale of money and counts (1.2兆元, Taiwan and Japan usage); before an SI unit it is the
+# prefix mega (兆瓦 megawatt), which the extractors keep as part of the unit.
+CN_BIG_UNITS = {"万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8, "兆": 10**12}
+
+# Two-digit years (九八年, '98, 17年 as a year, 80后, 90年代) belong to the century that puts them closest to
+# the news: 00-29 are 2000-2029, 30-99 are 1930-1999. One pivot for every extractor.
+TWO_DIGIT_YEAR_PIVOT = 30
+
+
+def full_year(two_digits: int) -> int:
+    """The year a two-digit year stands for: 98 -> 1998, 5 -> 2005, 17 -> 2017 (pivot ``TWO_DIGIT_YEAR_PIVOT``)."""
+    return (2000 if two_digits < TWO_DIGIT_YEAR_PIVOT else 1900) + two_digits
 
 
 def normalise_digits(text: str) -> str:
@@ -60,7 +93,7 @@ def _parse_zh(text: str) -> float | None:
     text = text.replace(" ", "")
     if not text:
         return None
-    for big in ("亿", "億", "万", "萬"):
+    for big in ("兆", "亿", "億", "万", "萬"):
         i = text.find(big)
         if i < 0:
             continue
@@ -127,13 +160,14 @@ def _parse_small(text: str) -> float | None:
         return float(value)
     import cn2an  # 0.1 s to import: only when a Chinese numeral with units needs it
 
-    try:
-        value = cn2an.cn2an(text.replace("两", "二"), "strict")
-    except (ValueError, KeyError, IndexError, TypeError):
-        value = _colloquial(text)
-        if value is None:
-            return None
-    return float(value)
+    # strict reads written forms (一千零一); normal also reads spoken ones (三千五 = 3,500, 一百二 = 120).
+    # Neither is asked about a run of bare numerals: normal reads 三四 as 34, where Chinese means "3 or 4".
+    for mode in ("strict", "normal"):
+        try:
+            return float(cn2an.cn2an(text.replace("两", "二").replace("兩", "二"), mode))
+        except (ValueError, KeyError, IndexError, TypeError):
+            continue
+    return None
 
 
 def _units_value(text: str) -> int | None:
@@ -155,17 +189,6 @@ def _units_value(text: str) -> int | None:
                 return None
             digit, last_unit = None, unit
     return total + (digit or 0)
-
-
-def _colloquial(text: str) -> float | None:
-    """三千五 (3,500) and 一百二 (120): a trailing digit counts tenths of the unit before it."""
-    if len(text) >= 3 and text[-1] in CN_DIGITS and text[-2] in CN_SMALL_UNITS and text[-2] not in "十拾":
-        unit = CN_SMALL_UNITS[text[-2]]
-        head = _parse_small(text[:-1])
-        if head is None:
-            return None
-        return head + CN_DIGITS[text[-1]] * unit / 10
-    return None
 
 
 # English number words.

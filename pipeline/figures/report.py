@@ -10,7 +10,7 @@ import bisect
 
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import regex
@@ -87,20 +87,22 @@ def check_documents(source: str, target: str) -> list[SegmentCheck]:
                 for n, s, t in zip(numbers, s_lines, t_lines)]
     s_texts = ["".join(u.text for u in g.source) for g in groups]
     t_texts = [" ".join(u.text for u in g.target) for g in groups]
+    stricts = [compare_figures(s, t, extract_zh(s), extract_en(t)) for s, t in zip(s_texts, t_texts)]
     source_lines = source.split("\n")
     by_line: dict[int, tuple[list[str], list, list]] = {}
     line = 1
     for i, group in enumerate(groups):
         lo, hi = max(0, i - 1), min(len(groups), i + 2)
-        t_context = " ".join(t for t in t_texts[lo:hi] if t)
-        s_context = "".join(s_texts[lo:hi])
-        strict = compare_figures(s_texts[i], t_texts[i], extract_zh(s_texts[i]), extract_en(t_texts[i]))
+        strict = stricts[i]
         # The neighbours only excuse: a figure whose value is in the next sentence's English was moved by
-        # the translator (or by the alignment), not lost.
+        # the translator (or by the alignment), not lost. Only what the neighbour itself left unmatched can
+        # excuse: a neighbour's 57 that renders its own 57 does not hide a 57 dropped here.
+        t_context, t_figures = _context(t_texts, stricts, i, lo, hi, " ", target_side=True)
+        s_context, s_figures = _context(s_texts, stricts, i, lo, hi, "", target_side=False)
         lost = {x.source for x in compare_figures(s_texts[i], t_context, strict.source_figures,
-                                                  extract_en(t_context), pair_mismatches=False).issues
+                                                  t_figures, pair_mismatches=False).issues
                 if x.type == "missing"}
-        added = {x.target for x in compare_figures(s_context, t_texts[i], extract_zh(s_context),
+        added = {x.target for x in compare_figures(s_context, t_texts[i], s_figures,
                                                    strict.target_figures, pair_mismatches=False).issues
                  if x.type == "unsupported"}
         issues = _excuse(strict.issues, lost, added)
@@ -124,6 +126,29 @@ def check_documents(source: str, target: str) -> list[SegmentCheck]:
         result.issues, result.warnings = issues, warnings
         out.append(SegmentCheck(n, result))
     return out
+
+
+def _context(texts: list[str], results: list[CheckResult], i: int, lo: int, hi: int, joiner: str, *,
+             target_side: bool) -> tuple[str, list[Figure]]:
+    """The text of groups ``lo..hi`` around group ``i`` and its figures: all of group ``i``'s, and of the
+    neighbours' only those their own check left without a partner."""
+    parts, figures, offset = [], [], 0
+    for k in range(lo, hi):
+        if not texts[k]:
+            continue
+        if parts:
+            offset += len(joiner)
+        result = results[k]
+        own = result.target_figures if target_side else result.source_figures
+        matched = {id(pair[1] if target_side else pair[0]) for pair in result.matches}
+        for f in own:
+            if k == i or id(f) not in matched:
+                figures.append(replace(f, start=f.start + offset, end=f.end + offset,
+                                       parts=tuple(replace(p, start=p.start + offset, end=p.end + offset)
+                                                   for p in f.parts)))
+        parts.append(texts[k])
+        offset += len(texts[k])
+    return joiner.join(parts), figures
 
 
 def line_finder(text: str) -> Callable[[int], int]:
@@ -180,7 +205,7 @@ def _excuse(issues: list[Issue], lost: set[str | None], added: set[str | None]) 
         if x.type == "missing" and x.source not in lost or x.type == "unsupported" and x.target not in added:
             continue
         if x.type == "mismatch" and x.source not in lost and x.target not in added \
-                and x.subtype not in ("code", "unit"):
+                and x.subtype not in ("code", "unit", "points_vs_percent"):
             continue  # both figures are found next door: a value moved, not changed (a code or unit stays wrong)
         if x.type == "mismatch" and x.source not in lost and x.target in added:
             x = Issue("unsupported", None, x.target, f"{x.target!r} has no counterpart in the source")

@@ -12,12 +12,17 @@ from __future__ import annotations
 
 import regex
 
+from pipeline.figures.lexicon import numeral_words
 from pipeline.figures.model import Claims, Figure
 from pipeline.figures.numbers import (
     CN_DIGITS,
+    address_spans,
     clean_float,
+    full_year,
     normalise_digits,
     parse_zh_number,
+)
+from pipeline.figures.numbers import (
     compiled as _rx,
 )
 
@@ -28,28 +33,31 @@ def _longest_first(words: str) -> list[str]:
 
 
 # Banker's numerals (壹贰叁, 伍, 陆, 拾) are left out: on cheques, not in news, where 陆续, 伍德 and 拾起 are words.
-CD = "零〇○一二三四五六七八九两"
+CD = "零〇○一二三四五六七八九两兩"
 CU = "十百千"
 CB = "万萬亿億"
 NUMERAL_CHARS = frozenset(CD + CU + CB + "0123456789")
 
 AR = r"\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 # 3千米 is 3 km, not 3,000 m: a unit character that starts a measure word is not a scale.
-MIXED = rf"(?:{AR})(?:[ \t]?(?:[百千](?![米克瓦卡]))?[{CB}]*)"
-CNNUM = rf"[{CD}{CU}][{CD}{CU}{CB}]*(?:点[{CD}]+[{CB}]*)?"
+# 兆 is a scale (10^12) before money or a count (1.2兆元, 3兆日元); before a unit it is the prefix mega- (兆瓦).
+BIG = rf"(?:[{CB}]|兆(?=(?:美|日|欧|港|韩|新台|台)?元|人民币|新台币|美金|日圆|个|人次))"
+MIXED = rf"(?:{AR})(?:[ \t]?(?:[百千](?![米克瓦卡]))?{BIG}*)"
+CNNUM = rf"[{CD}{CU}](?:[{CD}{CU}]|{BIG})*(?:点[{CD}]+{BIG}*)?"
 NUM = rf"(?:{MIXED}|{CNNUM})"
 
 # Measure words and units a quantity takes, longest first so 亿元 wins over 亿 and 个月 over 个.
 UNITS = _longest_first("""
 万亿元 亿元 万元 千元 百元 元 美元 亿美元 万美元 欧元 英镑 日元 港元 韩元 卢布 人民币 块钱 块 角 分钱
 平方公里 平方千米 平方米 立方米 公顷 亩 公里 千米 厘米 毫米 英里 米 千克 公斤 吨 万吨 克 斤 升 毫升
-千瓦时 千瓦 兆瓦 吉瓦 瓦 度 摄氏度 分贝 级 千兆 兆 字节 像素 帧 马力
+千瓦时 千瓦 兆瓦 吉瓦 瓦 兆字节 吉字节 兆赫 兆帕 兆焦 兆比特 度 摄氏度 分贝 级 千兆 兆 字节 像素 帧 马力
 小时 分钟 秒钟 秒 天 日 周 星期 季度 个季度 季 个月 个多月 年 岁 周岁 年级 代 世纪
 个 名 位 人 人次 余人 户 家 所 座 辆 架 艘 列 台 部 本 册 卷 张 支 只 头 匹 条 种 类 批 组 队 届 轮 期
 层 楼 套 间 份 片 根 枚 颗 粒 起 例 宗 笔 单 票 处 栋 幢 趟 班 门 节 课 章 集 首 幅 段 句 字 页 封 局 盘
 场 次 篇 件 项 倍 点 分 强 员 号 枪 球 环 码 杯 瓶 箱 袋 包 斤 桶 罐 碗 顿 声 步 圈 遍 下 口 面 名次 届次
 """)
 UNIT = "|".join(regex.escape(u) for u in UNITS)
+_SINGLE_UNITS = frozenset(u for u in UNITS if len(u) == 1)
 TIME_UNITS = frozenset(["年", "个月", "个多月", "月", "天", "日", "周", "星期", "小时", "分钟", "秒", "秒钟", "世纪"])
 
 UNIT_NAMES = {"元": "yuan", "亿元": "yuan", "万元": "yuan", "万亿元": "yuan", "千元": "yuan", "美元": "US dollars",
@@ -100,7 +108,7 @@ NAMES = _longest_first("""
 _NAME = regex.compile("|".join(regex.escape(w) for w in NAMES))
 
 # Vague round numbers: 上万 "tens of thousands", 数百 "hundreds of"; soft, about the unit's size.
-_VAGUE = regex.compile(r"(?:上|数|几|成千上|成百上)(?P<u>十万|百万|千万|十|百|千|万|亿)")
+_VAGUE = regex.compile(r"(?:(?<![晚早])上|数|几|成千上|成百上)(?P<u>十万|百万|千万|十|百|千|万|亿)")
 # Digits inside a Latin-letter token are a model name or code (IPX7, VH-3D, 7FRESH, iPhone 6s), not a figure.
 _CODE = regex.compile(r"[A-Za-z]+[-‑]?\d+[A-Za-z\d]*|(?!(?:19|20)\d\d[A-Za-z])\d+[A-Za-z]+\d*[A-Za-z]*(?<![\d.](?:km|kg|cm|mm|m|g|t|mg|GW|MW|kW|kWh|ha|mu))|\d+[+*×]\d+")
 # 破万亿 "over a trillion": a big unit on its own after a verb of reaching.
@@ -132,12 +140,43 @@ MONTH_DAY_NAMES = {"九一八": (9, 18), "一二九": (12, 9), "一二·九": (1
 _MONTH_DAY_NAME = regex.compile(
     rf"(?<![{CD}{CU}{CB}\d第])(?:(?:九一八|一二·?九|七七|七一|八一|五四|五一|六一|三八|五卅)"
     rf"(?=讲话|重要讲话|事变|运动|建军节|青年节|劳动节|儿童节|妇女节|国际|节|前夕|当天|期间|纪念|精神|以来|前后"
-    rf"|假期|长假|小长假|黄金周|[”’」』》，。、；：！？]|$)"
+    rf"|假期|长假|小长假|黄金周|广场|大道|大街|大桥|公园|路|街|[”’」』》，。、；：！？]|$)"
     rf"|十一(?=国庆|黄金周|假期|长假|小长假|期间|前夕))")
+# Any event named by its month and day run together: 九一一事件, 911事件, 9·11事件 (September 11), 三一五晚会
+# (March 15). Only before a word that names an event: a bare 九一一 may be a phone number.
+_EVENT_DATE = regex.compile(
+    rf"(?<![{CD}{CU}{CB}\d第.])(?P<md>[一二三四五六七八九十〇零]{{3,4}}|\d{{3,4}}|(?:1[0-2]|[1-9])[·.](?:[12]\d|3[01]|[1-9]))"
+    rf"(?=[”’」』》]?(?:事件|事变|惨案|袭击|恐袭|恐怖袭击|晚会|纪念日|运动|大案|讲话|之后|以后|以来))")
+
+
+def month_day(run: str) -> tuple[int, int] | None:
+    """The month and day of a date written as its numerals run together: 九一一 -> (9, 11), 315 -> (3, 15),
+    一二九 -> (12, 9) where it is a known name, else the one-digit month first; ``None`` when no split is a
+    valid date."""
+    if run in MONTH_DAY_NAMES:
+        return MONTH_DAY_NAMES[run]
+    if "·" in run or "." in run:
+        m, _, d = run.replace("·", ".").partition(".")
+        return int(m), int(d)
+    digits = "".join(str(CN_DIGITS[c]) if c in CN_DIGITS else c for c in run if c != "十")
+    if "十" in run or not digits.isdigit():
+        return None
+    for cut in (1, 2):
+        m, d = int(digits[:cut]), int(digits[cut:] or 0)
+        if 1 <= m <= 12 and 1 <= d <= 31 and len(digits) - cut <= 2 and digits[cut] != "0":
+            return m, d
+    return None
+
+
+# A model named by characters, a hyphen and a number: 米格-29, 歼-20, 东风-41 (not a year: 北京-2022).
+_MODEL = regex.compile(r"(?P<name>\p{Han}{1,4})[-‑](?!(?:19|20)\d\d)(?P<n>\d{1,4})(?![\d.%])")
 _GROUP_OF = regex.compile(rf"[{CD}{CU}]+国集团")  # 二十国集团 = G20
 _STREET = regex.compile(rf"[{CD}](?:\p{{Han}})?(?:路|街|巷)(?![上面线])")
 
-YEAR = r"(?P<y>\d{4}|[〇零○一二三四五六七八九]{4})[ \t]*年"
+# 九八年, 零五年: two Chinese digits read one by one are a year (not 七八年 "seven or eight years": a range).
+YEAR = (r"(?P<y>\d{4}|[〇零○一二三四五六七八九]{4}"
+        r"|(?<![\d〇零○一二三四五六七八九十百千万亿两第])(?P<yy>[〇零○一二三四五六七八九]{2})(?=[ \t]*年(?!代|级|度|来|期|内)))"
+        r"[ \t]*年")
 MONTH = r"(?P<m>\d{1,2}|十[一二]?|[一二三四五六七八九])[ \t]*月(?:份)?"
 DAY = r"(?P<d>\d{1,2}|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])[ \t]*[日号]"
 _YEAR_TAIL = r"(?:初|底|末|中|年初|年底|年末|年中|上半年|下半年|度)?"
@@ -156,18 +195,20 @@ _GENERATION = regex.compile(r"(?<!\d)(?P<c>[0-9]0)(?=后|[ \t]*、[ \t]*[0-9]0�
 _HALF = regex.compile(r"半数以上|半数|过半|一半")
 _LIST_DAY = regex.compile(r"(\d{1,2})(?=[ \t]*[、和及与至到-][ \t]*\d{1,2}[ \t]*[日号])")
 _DECADE = regex.compile(r"(?:(?P<cent>\d{2}|二十|十九)[ \t]*世纪[ \t]*)?(?P<c0>[一二三四五六七八])?(?P<c>\d{2}|\d{4}|[一二三四五六七八九]十)[ \t]*年代")
-_TIME_CONTEXT = r"(?:上午|下午|晚上|凌晨|早上|中午|傍晚|夜间|夜里|晚|早|今天|昨天|明天|当天|当晚|日|号|时间)"
+_TIME_CONTEXT = r"(?:上午|下午|晚上|凌晨|早上|早晨|清晨|中午|正午|傍晚|黄昏|夜间|夜里|深夜|半夜|午夜|晚|早|今天|昨天|明天|当天|当晚|日|号|时间)"
 _TIME = regex.compile(
     rf"(?P<h>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})[ \t]*(?:时|点)[ \t]*(?:(?P<mi>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})[ \t]*分|(?P<half>半))"
     rf"|(?<={_TIME_CONTEXT}[ \t]*)(?P<h2>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})[ \t]*(?:时|点)(?:钟|整|许|左右)?"
     rf"|(?P<h3>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})[ \t]*(?:时|点)(?:钟|整|许)"
-    rf"|(?<![\d.:])(?P<h4>\d{{1,2}}):(?P<mi4>\d{{2}})(?![\d:])")
+    rf"|(?<![\d.:])(?P<h4>\d{{1,2}}):(?P<mi4>\d{{2}})(?![\d:])"
+    # 20时: an hour past noon on the 24-hour clock needs no context (not 20时期, 20时代).
+    rf"|(?<![\d.])(?P<h5>1[3-9]|2[0-4])[ \t]*时(?![间期代候刻节段机效速空针差尚局势事装髦常隔光长限令])")
 _PERCENT = regex.compile(
     rf"(?P<n0>{NUM})(?=个?[ \t]*[和、与及至到][ \t]*{NUM}[ \t]*个?百分点)"
     rf"|(?P<pre>百分之)[ \t]*(?P<n>{NUM})"
     rf"|(?P<n2>{NUM})[ \t]*(?P<sign>%|‰)"
     rf"|(?P<n3>{NUM})[ \t]*(?P<pp>个?百分点)"
-    rf"|(?P<n4>[一二三四五六七八九两]|[1-9](?:\.\d)?)[ \t]*成(?![为员立功本品就长熟绩交年了果型效分])")
+    rf"|(?P<n4>[一二三四五六七八九两兩]|[1-9](?:\.\d)?)[ \t]*成(?![为员立功本品就长熟绩交年了果型效分])")
 _ROMAN = regex.compile("[\u2160-\u216b]")
 # 6.7-6.9%, 10%到12%: the percent sign of the second end covers the first.
 _PCT_RANGE = regex.compile(rf"(?P<a>{AR})[ \t]*%?[ \t]*(?:-|~|—|–|至|到)[ \t]*(?P<b>{AR})[ \t]*%")
@@ -184,7 +225,7 @@ _ORDINAL = regex.compile(
     rf"|(?P<n6>{NUM})[ \t]*号(?:线|(?=楼|院|房|门|口|地铁|文件|令|馆|站|台|车|机|卫星))")
 _PREFIX = regex.compile("(" + "|".join(p for p, _ in PREFIX_APPROX) + r")(?:有|为|达)?[ \t]*$")
 _QUANTITY = regex.compile(
-    rf"(?P<n>{NUM})(?P<s1>余|多|来|几)?(?P<big>[{CB}]+)?(?P<half>个半|半)?(?:[ \t]?(?P<u>{UNIT}))?(?P<s2>余|多|来|半)?(?P<s3>有余|以上|左右|上下|之多|开外|以内|以下)?")
+    rf"(?P<n>{NUM})(?P<s1>余|多|来|几)?(?P<big>{BIG}+)?(?P<half>个半|半)?(?:[ \t]?(?P<u>{UNIT}))?(?P<s2>余|多|来|半)?(?P<s3>有余|以上|左右|上下|之多|开外|以内|以下)?")
 _PLUS = regex.compile(r"\d+(?:\+\d+)+")
 
 
@@ -194,12 +235,25 @@ def extract_zh(text: str) -> list[Figure]:
     claims = Claims(len(norm))
     free, claim, add = claims.free, claims.claim, claims.add
 
+    for start, end in address_spans(norm):
+        claim(start, end)
+    for m in _MODEL.finditer(norm) if "-" in norm or "‑" in norm else ():
+        # 米格-29, 歼-20: a model is named by its number, and the English must copy it (MiG-29, J-20). The
+        # name starts after a count before it (两架米格-29).
+        start = m.start()
+        while start < m.end("name") - 1 and (norm[start] in NUMERAL_CHARS or norm[start] in _SINGLE_UNITS):
+            start += 1
+        add(_fig(text, start, m.end(), "numeric_name", float(m.group("n")), unit="model"))
     # Five-year plans and names first: 十四五 must not read as an idiom or a slogan.
     for m in _rx(r"十[一二三四五六七八九]五(?=规划|时期|期间|”|末|以来|开局|的|发展|重大|重点|』|’)").finditer(norm):
         add(_fig(text, m.start(), m.end(), "ordinal", parse_zh_number(m.group()[:2]), written="words"))
     for m in _MONTH_DAY_NAME.finditer(norm):
         month, day = MONTH_DAY_NAMES[m.group()]
         add(_fig(text, m.start(), m.end(), "date", f"--{month:02d}-{day:02d}", soft=True, written="words"))
+    for m in _EVENT_DATE.finditer(norm):
+        md = month_day(m.group("md"))
+        if md and free(m.start(), m.end()):
+            add(_fig(text, m.start(), m.end(), "date", f"--{md[0]:02d}-{md[1]:02d}", soft=True))
     for m in _rx("|".join(PLACES)).finditer(norm):
         if free(m.start(), m.end()):
             add(_fig(text, m.start(), m.end(), "numeric_name", None, soft=True, written="words"))
@@ -278,6 +332,14 @@ def extract_zh(text: str) -> list[Figure]:
     _percents(text, norm, free, add)
     _ranges(text, norm, free, add)
     _ordinals(text, norm, free, add)
+    for start, end in numeral_words(norm):
+        # 三峡, 五粮液, 五角大楼 are names, 八卦 and 四面八方 words: the dictionary knows them all. Dates,
+        # ordinals and percentages went first, so only what would be read as a count is left.
+        if free(start, end):
+            if all(c == "一" for c in norm[start:end] if c in NUMERAL_CHARS):
+                claim(start, end)  # 一劳永逸, 一楼: a lone 一 was never a figure
+            else:
+                add(_fig(text, start, end, "numeric_name", None, soft=True, written="words"))
     _quantities(text, norm, free, add)
     return claims.in_order()
 
@@ -320,11 +382,14 @@ def _dates(text, norm, free, add) -> None:
             if c is not None:
                 if cent and c < 100:
                     c = (cent - 1) * 100 + c  # 20世纪50年代: the 1950s
-                c = c if c >= 1000 else (1900 + c if c >= 20 else 2000 + c)
+                other = ()
+                if c < 100:
+                    c = full_year(c)
+                    other = (float(c - 100 if c >= 2000 else c + 100),)  # 20年代: the 2020s or the 1920s
                 if m.group("c0"):  # 六七十年代: the 1960s and 1970s
                     add(_fig(text, m.start(), m.end(), "range", [c - 10, c], unit="decades"))
                 else:
-                    add(_fig(text, m.start(), m.end(), "decade", c))
+                    add(_fig(text, m.start(), m.end(), "decade", c, alternatives=other))
     for m in _MONTH_RANGE.finditer(norm):
         a, b = _small(m.group("a")), _small(m.group("b"))
         if a is not None and b is not None and 1 <= a < b <= 12 and free(m.start(), m.end()):
@@ -333,7 +398,7 @@ def _dates(text, norm, free, add) -> None:
         c = int(m.group("c"))
         if free(m.start("c"), m.end("c")):
             add(_fig(text, m.start("c"), m.end("c") + (1 if norm[m.end("c"):m.end("c") + 1] == "后" else 0), "decade",
-                     1900 + c if c >= 20 else 2000 + c))
+                     full_year(c)))
     for m in _HALF.finditer(norm):
         if free(m.start(), m.end()):
             add(_fig(text, m.start(), m.end(), "percent", 50.0, unit="%", soft=True, written="words",
@@ -341,7 +406,7 @@ def _dates(text, norm, free, add) -> None:
     for m in _LIST_DECADE.finditer(norm):
         c = _small(m.group(1))
         if c is not None and free(m.start(), m.end()):
-            add(_fig(text, m.start(), m.end(), "decade", 1900 + c if c >= 20 else 2000 + c))
+            add(_fig(text, m.start(), m.end(), "decade", full_year(c)))
     for m in _LIST_MONTH.finditer(norm):
         v = _small(m.group(1))
         if v and 1 <= v <= 12 and free(m.start(), m.end()):
@@ -359,6 +424,10 @@ def _dates(text, norm, free, add) -> None:
         if not free(s, e):
             continue
         y = _small(m.group("y"))
+        if m.group("yy"):
+            if _adjacent_range(m.group("yy")):
+                continue  # 七八年 is seven or eight years
+            y = full_year(int("".join(str(CN_DIGITS[c]) for c in m.group("yy"))))
         mo = _small(m.group("m"))
         d = _small(m.group("d") or m.group("d2"))
         if y is not None and not 1000 <= y <= 2999:
@@ -381,18 +450,38 @@ def _dates(text, norm, free, add) -> None:
             add(_fig(text, s, e, "date", value, soft=bool(m.group("ny2"))))
 
 
+# The part of the day before a clock time decides its half: 上午七点 is 7 a.m., 晚上八点 8 p.m.
+_DAY_PART = regex.compile(r"(?P<am>上午|早上|早晨|清晨|凌晨|早)|(?P<noon>中午|正午)|(?P<pm>下午|傍晚|黄昏)"
+                          r"|(?P<night>晚上|晚间|夜里|夜间|深夜|半夜|午夜|当晚|今晚|昨晚|晚)[ \t]*$")
+
+
+def clock_hour(hour: int, day_part: str | None, twenty_four: bool) -> tuple[int, tuple[float, ...]]:
+    """The hour on a 24-hour clock and the other hours it may be: 七点 is 7 or 19; 上午七点 7; 晚上八点 20;
+    20时 and 8时 (the 24-hour clock of official news) are what they say; 深夜十二点 is 0."""
+    if day_part == "pm" and hour < 12 or day_part == "noon" and hour < 6:
+        return hour + 12, ()
+    if day_part == "night":
+        return (hour + 12, ()) if 6 <= hour < 12 else (0 if hour in (12, 24) else hour, ())
+    if day_part == "am":
+        return (0 if hour == 12 else hour), ()
+    if day_part == "noon" or twenty_four or hour == 0 or hour > 12:
+        return hour, ()
+    return hour, (float((hour + 12) % 24),)
+
+
 def _times(text, norm, free, add) -> None:
     for m in _TIME.finditer(norm):
         if not free(m.start(), m.end()):
             continue
-        h = _small(m.group("h") or m.group("h2") or m.group("h3") or m.group("h4"))
+        h = _small(m.group("h") or m.group("h2") or m.group("h3") or m.group("h4") or m.group("h5"))
         mi_text = m.group("mi") or m.group("mi4")
         mi = 30 if m.group("half") else (_small(mi_text) if mi_text else 0)
         if h is None or mi is None or not 0 <= h <= 24 or not 0 <= mi < 60:
             continue
-        if h < 12 and _rx(r"(?:下午|晚上|傍晚|晚间|夜里|夜间|晚)\s*$").search(norm[max(0, m.start() - 3):m.start()]):
-            h += 12  # 下午3点 is 15:00
-        add(_fig(text, m.start(), m.end(), "time", f"{h:02d}:{mi:02d}"))
+        part = _DAY_PART.search(norm[max(0, m.start() - 3):m.start()])
+        twenty_four = "时" in m.group() or bool(m.group("h4")) and m.group("h4").startswith("0")
+        h, other = clock_hour(h, part.lastgroup if part else None, twenty_four)
+        add(_fig(text, m.start(), m.end(), "time", f"{h:02d}:{mi:02d}", alternatives=other))
 
 
 def _approx_around(norm: str, start: int, suffixes: list[str | None]) -> str | None:
@@ -548,7 +637,7 @@ def _quantities(text, norm, free, add) -> None:
             alternatives = ((v - 1) * 100,)  # 18世纪: the 18th century, the 1700s
         if unit == "年" and written == "digits" and _rx(r"\d{2}").fullmatch(raw):
             # 17年 is "17 years" or, in news, the year 2017.
-            alternatives = (2000 + v,) if v < 50 else (1900 + v,)
+            alternatives = (float(full_year(int(v))),)
         add(_fig(text, s, e, "quantity", v, approx=approx, unit=UNIT_NAMES.get(unit, unit),
                  alternatives=alternatives, written=written))
 
