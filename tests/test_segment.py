@@ -199,7 +199,9 @@ def test_newspaper_front_matter_with_kicker_numbered_headings_and_credit():
     assert [s.heading.text if s.heading else None for s in document.sections] == [
         None, "一、工业生产稳步恢复", "二、服务业较快增长"]
     assert [c.text for c in document.captions] == ["图为10月18日，工人在江苏一家工厂车间内作业。新华社发（张三 摄）"]
-    assert document.sections[-1].blocks[-1].text == "（责任编辑：李四）"
+    # The editor's credit is page chrome: kept as junk, not text to translate.
+    assert document.sections[-1].blocks[-1].kind == "caption"
+    assert [(b.kind, b.text) for b in document.furniture] == [("junk", "（责任编辑：李四）")]
 
 
 def test_web_article_with_source_line_and_indented_paragraphs():
@@ -208,7 +210,8 @@ def test_web_article_with_source_line_and_indented_paragraphs():
             "　　两国元首同意，继续推进双边合作，双方将在明年举行第二轮会谈\n"
             "　　会谈在友好气氛中进行，持续约4个小时。\n")
     document = segment_text(text)
-    assert document.byline.text.startswith("2023-11-16")
+    assert document.byline is None  # the page's date and source label is chrome, not a byline
+    assert [b.text for b in document.furniture] == ["2023-11-16 08:30:15　来源：人民网－人民日报"]
     # An indent opens a paragraph, so the unfinished line is not joined to the next one.
     assert len(document.sections[0].paragraphs) == 3
 
@@ -292,7 +295,8 @@ def test_interview_with_bracketed_lead_list_items_and_source_credit():
     assert [(b.kind, b.text) for b in document.sections[0].blocks] == [
         ("paragraph", "问：下一步有哪些打算？"), ("paragraph", "答：主要有三方面："),
         ("paragraph", "1.加快算力基础设施建设；"), ("paragraph", "2.推动数据要素市场化配置。"),
-        ("caption", "新华社记者 张三 摄"), ("paragraph", "（本文来源：贵阳日报）")]
+        ("caption", "新华社记者 张三 摄")]
+    assert [(b.kind, b.text) for b in document.furniture] == [("junk", "（本文来源：贵阳日报）")]
 
 
 def test_prose_cut_by_a_line_break_is_not_a_title():
