@@ -10,7 +10,7 @@ What counts is what every Chinese news site and government portal prints, never 
 - breadcrumbs: ``首页 > 政府信息公开 > …`` or ``当前位置：…`` on one line, or one crumb a line between bare
   ``>`` lines;
 - the page's source and date labels: ``来源：…``, ``时间：…``, ``2026-02-02 09:20``, and a bare ``来源：`` or
-  ``时间：`` with its value on the next line;
+  ``时间：`` with its value on the next line; read counts and 上一篇：/下一篇： links;
 - QR-code and app promotions (扫一扫在手机打开当前页, 尽在…APP), editors' credits (责任编辑：…), disclaimers
   (免责声明：…) and a trailing list of related articles (相关报道：);
 - the article's header printed twice by the page: the first copy of a line repeated among the first lines.
@@ -21,11 +21,11 @@ from __future__ import annotations
 import regex
 
 # Words of buttons and toolbars, longest first within a family so that a line splits into whole words.
-BUTTON_WORDS = tuple("""
-    打印本页 打印文章 打印 下载文档 下载 全屏阅读 全屏 加入收藏 收藏本页 收藏 分享到 分享至 分享 转发
-    关闭窗口 关闭本页 关闭 返回顶部 回到顶部 返回首页 返回 字号 字体 加大 还原 减小 放大 缩小 默认 大 中 小
-    新浪微博 腾讯微博 微博 微信 QQ空间 QQ 朋友圈 复制链接 我要纠错 纠错 评论 点赞 举报
-""".split())
+BUTTON_WORDS = (
+    "打印本页", "打印文章", "打印", "下载文档", "下载", "全屏阅读", "全屏", "加入收藏", "收藏本页", "收藏", "分享到", "分享至", "分享", "转发", "关闭窗口",
+    "关闭本页", "关闭", "返回顶部", "回到顶部", "返回首页", "返回", "字号", "字体", "加大", "还原", "减小", "放大", "缩小", "默认", "大", "中", "小",
+    "新浪微博", "腾讯微博", "微博", "微信", "QQ空间", "QQ", "朋友圈", "复制链接", "我要纠错", "纠错", "评论", "点赞", "举报",
+)
 # What stands between buttons: spaces, brackets, bars, colons.
 _BETWEEN = r"[\s:：|｜/／·•【】\[\]（）()]"
 BUTTON_LINE_MAX_CHARS = 40
@@ -41,7 +41,7 @@ CRUMB_TRAIL_MAX_CHARS = 100
 # The page's own labels: where the article comes from, when it was posted, how often it was read.
 _PAGE_LABEL = regex.compile(
     r"^[（(【\[]?\s*(?:(?:信息|文章|稿件|本文|新闻|内容)?来源|(?:发布|更新|发表|上传)?(?:时间|日期)|浏览(?:次数|量)?"
-    r"|阅读(?:次数|量)|点击(?:数|量|率)?|访问量)\s*[:：]"
+    r"|阅读(?:次数|量|数)?|点击(?:数|量|率)?|访问量|上一篇|下一篇)\s*[:：]"
 )
 # A posting date as pages print it (2026-02-02 09:20, 2023/11/16, 2023年11月16日 08:30), alone or with labels.
 _PAGE_DATE = regex.compile(
@@ -69,8 +69,11 @@ _RELATED = regex.compile(
     r"[】\]]?\s*[:：]?$"
 )
 LINK_TITLE_MAX_CHARS = 64
-# A page prints its header twice (above and below the breadcrumb) within this many lines of the top.
+# A page prints its header twice (above and below the breadcrumb): the first copy is among the first few
+# lines that are not chrome, the second within this many lines of the top.
 HEADER_LINES = 16
+FIRST_COPY_LINES = 4
+HEADER_MIN_CHARS = 4
 SENTENCE_MARKS = "。！？；!?;"
 
 
@@ -109,7 +112,7 @@ def is_chrome_line(text: str) -> bool:
         return True
     if len(text) <= CREDIT_MAX_CHARS and _EDITOR_CREDIT.match(text):
         return True
-    if len(text) <= PROMOTION_MAX_CHARS and _PROMOTION.search(text) and "。" not in text[:-1]:
+    if len(text) <= PROMOTION_MAX_CHARS and _PROMOTION.search(text) and not _ends_sentence(text):
         return True
     return _DISCLAIMER.match(text) is not None
 
@@ -142,13 +145,10 @@ def _ends_sentence(text: str) -> bool:
 def _repeated_header(lines: list[str], chrome: set[int]) -> set[int]:
     """The first copy of each header line the page printed twice near the top (title, subtitle line)."""
     top = [i for i in range(min(len(lines), HEADER_LINES)) if i not in chrome]
-    seen: dict[str, int] = {}
+    first = {lines[i]: i for i in reversed(top[:FIRST_COPY_LINES])}
     repeated: set[int] = set()
     for index in top:
         text = lines[index]
-        if _ends_sentence(text):
-            continue
-        if text in seen:
-            repeated.add(seen[text])
-        seen[text] = index
+        if len(text) >= HEADER_MIN_CHARS and not _ends_sentence(text) and first.get(text, index) < index:
+            repeated.add(first[text])
     return repeated

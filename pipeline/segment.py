@@ -28,6 +28,7 @@ Every function here is pure: text in, spans out.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,17 +104,20 @@ _HEADING_LEVELS = (
 _APPENDIX = regex.compile(r"^(?:附件|附录|附表)\s*[\d一二三四五六七八九十]{0,2}\s*[:：]?$")
 # Offices that name a speaker: a report's (省长 XXX), a bracketed one (（XXX，某大学副校长）) or the label
 # that heads what one said in a round-up (国家发展改革委副主任XXX：).
-SPEAKER_TITLES = tuple("""
-    委员长 理事长 董事长 秘书长 总经理 总理 主任 部长 局长 主席 书记 省长 市长 县长 区长 州长 行长 署长
-    司长 厅长 处长 委员 院长 校长 会长 所长 社长 总裁 教授 研究员 代表 发言人 经济学家 专家 学者
-""".split())
+SPEAKER_TITLES = (
+    "委员长", "理事长", "董事长", "秘书长", "总经理", "总理", "主任", "部长", "局长", "主席", "书记", "省长", "市长", "县长", "区长", "州长", "行长",
+    "署长", "司长", "厅长", "处长", "委员", "院长", "校长", "会长", "所长", "社长", "总裁", "教授", "研究员", "代表", "发言人", "经济学家", "专家", "学者",
+)
 _SPEAKER_TITLE = "(?:" + "|".join(SPEAKER_TITLES) + ")"
 _BRACKETED_SPEAKER = regex.compile(
     r"^[（(]\p{Han}{2,4}[，,、]\s*[^（）()，。]{2,40}?" + _SPEAKER_TITLE + r"[）)]$")
 _SPEAKER_LABEL = regex.compile(
     r"^\p{Han}[\p{Han}、·]{0,38}?" + _SPEAKER_TITLE + r"(?P<name>\p{Han}{2,3})[：:]$")
 # What follows a title in a sentence that quotes someone (局长表示：), where a name would stand in a label.
-SPEECH_VERBS = tuple("说 表示 指出 强调 介绍 认为 提出 称 谈到 坦言 透露 解释 回答 答 问 建议 呼吁 要求 希望 宣布".split())
+SPEECH_VERBS = (
+    "说", "表示", "指出", "强调", "介绍", "认为", "提出", "称", "谈到", "坦言", "透露", "解释", "回答", "答", "问", "建议", "呼吁", "要求", "希望",
+    "宣布",
+)
 # The occasion line under a report's title: ——2026年1月27日在…会议上 (the dash optional when the date is
 # there, brackets allowed), with the speaker perhaps on the same line after a space.
 _OCCASION = regex.compile(
@@ -122,8 +126,12 @@ _OCCASION = regex.compile(
     r"在[^。；！？\s]{2,60}?[上时](?:的\p{Han}{0,6}(?:讲话|报告|发言|致辞|演讲))?[）)]?)"
     r"(?:[\s\u3000]+(?P<speaker>\S.*))?$"
 )
+# The speaker under a report's occasion line: an office and a name (陕西省省长赵刚, 国务院总理 李强), or a
+# name alone (李强, 王 沪 宁).
+_SPEAKER_LINE = regex.compile(
+    r"^(?:\p{Han}[\p{Han}、]{0,20}?" + _SPEAKER_TITLE + r"[\s\u3000]*\p{Han}{2,4}|\p{Han}(?:[\s\u3000]*\p{Han}){1,2})$")
 # A photo of someone reporting or speaking, captioned without a credit: 省长XXX作政府工作报告.
-_ACTION_CAPTION = regex.compile(r"^\p{Han}{2,20}(?:[作做]\p{Han}{0,10}报告|在\p{Han}{2,16}(?:讲话|致辞|发言))$")
+_ACTION_CAPTION = regex.compile(r"^\p{Han}{2,20}(?:(?<!工)[作做]\p{Han}{0,10}报告|在\p{Han}{2,16}(?:讲话|致辞|发言))$")
 ACTION_CAPTION_MAX_CHARS = 30
 # A numbered heading run into its paragraph: 一、 or （一） up to the first 。 (and closing quotes after it).
 _RUN_IN_HEADING = regex.compile(
@@ -242,7 +250,7 @@ def _pack(bounds: list[int], budget: int) -> list[tuple[int, int]]:
     """Greedily merge consecutive pieces between ``bounds`` while they fit the budget."""
     packed: list[tuple[int, int]] = []
     start = bounds[0]
-    for previous, bound in zip(bounds, bounds[1:]):
+    for previous, bound in itertools.pairwise(bounds):
         if bound - start > budget and previous > start:
             packed.append((start, previous))
             start = previous
@@ -471,8 +479,11 @@ def _front_matter(document: Document, lines: list[Line]) -> int:
         line = lines[position]
         occasion = _OCCASION.match(line.text)
         if not document.subtitle and occasion and (occasion.group("dash") or occasion.group("date")) \
-                and (not occasion.group("speaker") or is_byline(occasion.group("speaker"))):
+                and (not occasion.group("speaker") or _is_speaker(occasion.group("speaker"))):
             _occasion_line(document, line, occasion)
+        elif not document.byline and document.subtitle and _OCCASION.match(document.subtitle.text) \
+                and _is_speaker(line.text):
+            document.byline = _block("byline", line)
         elif not document.subtitle and _DASH_OPENING.match(line.text) and len(line.text) <= TITLE_MAX_CHARS \
                 and not ends_sentence(line.text):
             document.subtitle = _block("subtitle", line)
@@ -491,6 +502,11 @@ def _occasion_line(document: Document, line: Line, occasion: regex.Match) -> Non
         return
     document.subtitle = Block("subtitle", [Piece(occasion.group("subtitle"), line.start)])
     document.byline = Block("byline", [Piece(occasion.group("speaker"), line.start + occasion.start("speaker"))])
+
+
+def _is_speaker(text: str) -> bool:
+    """Who gives the report, on the occasion line or under it: 陕西省省长 XXX, 省长XXX, a name alone."""
+    return is_byline(text) or _SPEAKER_LINE.match(text) is not None
 
 
 def _is_meta(text: str) -> bool:
@@ -696,33 +712,40 @@ def document_to_json(document: Document, *, clause_budget: int | None = None) ->
 
 
 def format_outline(document: Document, *, clause_budget: int | None = None, width: int = 48) -> str:
-    """A human-readable outline: front matter, then each section with its paragraphs and captions."""
+    """A human-readable outline: front matter, then the sections as a tree indented by level, each with its
+    paragraphs and captions, then the page chrome set apart (not translated)."""
 
     def short(text: str) -> str:
         return text if len(text) <= width else text[: width - 1] + "…"
 
     out = []
-    for label, block in (("kicker", document.kicker), ("title", document.title), ("subtitle", document.subtitle), ("byline", document.byline)):
-        if block is not None:
-            out.append(f"{label + ':':10}{block.text}")
+    front = (("kicker", document.kicker), ("title", document.title), ("subtitle", document.subtitle),
+             ("byline", document.byline))
+    out.extend(f"{label + ':':10}{block.text}" for label, block in front if block is not None)
     if document.epigraph:
         label = document.epigraph_label.text if document.epigraph_label else "epigraph"
         out.append(f"{'epigraph:':10}{len(document.epigraph)} paragraphs under {label}")
         out.extend(f"  ¶ {len(b.sentences):2d} sent  {short(b.text)}" for b in document.epigraph)
     for number, section in enumerate(document.sections, 1):
+        indent = "  " * ((section.level or 1) - 1)
         heading = section.heading.text if section.heading else "(lead, no heading)"
         sentences = sum(len(b.sentences) for b in section.paragraphs)
-        out.append(f"\nsection {number}: {heading}")
-        out.append(f"  {len(section.paragraphs)} paragraphs, {sentences} sentences, {len(section.captions)} captions")
+        out.append(f"\n{indent}section {number}: {heading}")
+        out.append(f"{indent}  {len(section.paragraphs)} paragraphs, {sentences} sentences, "
+                   f"{len(section.captions)} captions")
         for block in section.blocks:
             if block.kind == "caption":
-                out.append(f"  [caption]     {short(block.text)}")
+                out.append(f"{indent}  [caption]     {short(block.text)}")
                 continue
             clauses = ""
             if clause_budget:
                 count = sum(len(split_clauses(s.text, clause_budget)) for s in block.sentences)
                 clauses = f" ({count} clauses)"
-            out.append(f"  ¶ {len(block.sentences):2d} sent{clauses}  {short(block.text)}")
+            out.append(f"{indent}  ¶ {len(block.sentences):2d} sent{clauses}  {short(block.text)}")
+    junk = [block for block in document.furniture if block.kind == "junk"]
+    if junk:
+        out.append(f"\npage chrome, set apart and not translated ({len(junk)} line{'s' if len(junk) != 1 else ''}):")
+        out.extend(f"  [junk]        {short(block.text)}" for block in junk)
     joins = len(document.repaired_joins)
     out.append(f"\n{joins} broken paragraph{'s' if joins != 1 else ''} joined; "
                f"{sum(1 for _ in document.sentences())} sentences in all")
