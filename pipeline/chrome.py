@@ -40,7 +40,7 @@ CRUMB_TRAIL_MAX_CHARS = 100
 
 # The page's own labels: where the article comes from, when it was posted, how often it was read.
 _PAGE_LABEL = regex.compile(
-    r"^[（(【\[]?\s*(?:(?:信息|文章|稿件|本文|新闻|内容)?来源|(?:发布|更新|发表|上传)?(?:时间|日期)|浏览(?:次数|量)?"
+    r"^[（(【\[]?\s*(?:(?:信息|文章|稿件|本文|新闻|内容)?来源|稿源|出处|(?:发布|更新|发表|上传)?(?:时间|日期)|浏览(?:次数|量)?"
     r"|阅读(?:次数|量|数)?|点击(?:数|量|率)?|访问量|上一篇|下一篇)\s*[:：]"
 )
 # A posting date as pages print it (2026-02-02 09:20, 2023/11/16, 2023年11月16日 08:30), alone or with labels.

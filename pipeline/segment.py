@@ -100,6 +100,9 @@ _HEADING_LEVELS = (
     regex.compile(r"^[（(][一二三四五六七八九十]{1,3}[）)]"),
     regex.compile(r"^(?:\d{1,2}[.、．]|[（(]\d{1,2}[）)])"),
 )
+# An ordinal lead opens a paragraph, never a section: 第一，… / 一是… / 首先 (第一部分, 第一章 are headings).
+_ORDINAL_LEAD = regex.compile(
+    r"^(?:第[一二三四五六七八九十]{1,3}(?:[，,、：:]|是|个|条|点)|[一二三四五六七八九十]{1,3}是|首先|其次|此外|另外)")
 # An appendix (附件, 附录 2) heads what follows it, whatever its enumerators: one level above them.
 _APPENDIX = regex.compile(r"^(?:附件|附录|附表)\s*[\d一二三四五六七八九十]{0,2}\s*[:：]?$")
 # Offices that name a speaker: a report's (省长 XXX), a bracketed one (（XXX，某大学副校长）) or the label
@@ -107,12 +110,13 @@ _APPENDIX = regex.compile(r"^(?:附件|附录|附表)\s*[\d一二三四五六七
 SPEAKER_TITLES = (
     "委员长", "理事长", "董事长", "秘书长", "总经理", "总理", "主任", "部长", "局长", "主席", "书记", "省长", "市长", "县长", "区长", "州长", "行长",
     "署长", "司长", "厅长", "处长", "委员", "院长", "校长", "会长", "所长", "社长", "总裁", "教授", "研究员", "代表", "发言人", "经济学家", "专家", "学者",
+    "院士",
 )
 _SPEAKER_TITLE = "(?:" + "|".join(SPEAKER_TITLES) + ")"
 _BRACKETED_SPEAKER = regex.compile(
     r"^[（(]\p{Han}{2,4}[，,、]\s*[^（）()，。]{2,40}?" + _SPEAKER_TITLE + r"[）)]$")
 _SPEAKER_LABEL = regex.compile(
-    r"^\p{Han}[\p{Han}、·]{0,38}?" + _SPEAKER_TITLE + r"(?P<name>\p{Han}{2,3})[：:]$")
+    r"^\p{Han}[\p{Han}、·]{0,38}?" + _SPEAKER_TITLE + r"[\s\u3000]?(?P<name>\p{Han}{2,4})[：:]$")
 # What follows a title in a sentence that quotes someone (局长表示：), where a name would stand in a label.
 SPEECH_VERBS = (
     "说", "表示", "指出", "强调", "介绍", "认为", "提出", "称", "谈到", "坦言", "透露", "解释", "回答", "答", "问", "建议", "呼吁", "要求", "希望",
@@ -307,7 +311,8 @@ def is_heading(text: str) -> bool:
     numbered = _NUMBERED_HEADING.match(text) is not None
     limit = NUMBERED_HEADING_MAX_CHARS if numbered else HEADING_MAX_CHARS
     if (len(text) > limit or _CREDIT.match(text) or _META.search(text) or _PAGE_MARK.match(text)
-            or ends_sentence(text) or text[-1] in CONTINUING or text[-1] in MID_SENTENCE_ENDINGS):
+            or ends_sentence(text) or text[-1] in CONTINUING or text[-1] in MID_SENTENCE_ENDINGS
+            or _ORDINAL_LEAD.match(text)):
         return False
     # A numbered heading is often two parallel phrases (（一）着力扩大有效需求，推动经济稳中向好).
     if not numbered and len(text) > HEADING_WITH_COMMA_MAX_CHARS and any(mark in text for mark in "，,、"):

@@ -93,6 +93,10 @@ def test_short_sentence_is_one_clause():
     ("近年来，市政协不断深化拓展政协“社区协商”，切实推动委员进", False),
     ("这个项目由特斯拉公司和", False),
     ("服务中心大局彰显新作为", True),
+    ("第一，坚持稳中求进", False),  # ordinal leads open paragraphs, never sections
+    ("一是经济增长好于预期", False),
+    ("首先要看清形势", False),
+    ("第一部分 总体要求", True),
 ])
 def test_heading_rule(line, heading):
     assert is_heading(line) is heading
@@ -354,6 +358,8 @@ def test_run_in_heading_ends_at_the_first_full_stop(line, end):
     ("国家发展改革委副主任张三：", True),
     ("中国人民银行党委书记、中国银行保险监督管理委员会主席李四：", True),
     ("全国人大代表王五：", True),
+    ("中国工程院院士 欧阳明高：", True),
+    ("市统计局局长表示同意：", False),
     ("各位代表：", False),  # a salutation
     ("省委书记强调：", False),  # a lead-in to a quote
     ("市统计局局长表示：", False),
