@@ -74,8 +74,12 @@ _EDGE_SPACE = regex.compile(r"^\s+|\s+$")
 _DASH_OPENING = regex.compile(r"^(?:——|—|─{1,2}|―{1,2}|－{1,2}|-{2})")
 # Who signs a news article: 本报记者 黄静, 通讯员 李四 (also read by ``pipeline.terminology`` for names).
 REPORTER_TITLES = ("记者", "通讯员", "实习生", "特约撰稿", "撰稿", "撰文", "作者", "编辑", "摄影")
+_REPORTER_TITLE = "(?:" + "|".join(REPORTER_TITLES) + ")"
+# A reporter's title runs straight into the name only after an outlet (本报记者黄静, 新华社记者张三) or alone
+# (记者张三); after other words it needs a space or a colon, or a headline (习近平同中外记者见面) reads as one.
 _BYLINE = regex.compile(
-    r"^[（(]?(?:\p{Han}{0,10}?(?:" + "|".join(REPORTER_TITLES) + r")|文|图|文/图|图/文|文／图"
+    r"^[（(]?(?:(?:\p{Han}{0,9}[报社台网刊站闻体约席])?" + _REPORTER_TITLE
+    + r"|\p{Han}{0,10}?" + _REPORTER_TITLE + r"(?=[\s\u3000:：/／｜|])|文|图|文/图|图/文|文／图"
     # The speaker of a report or speech: 贵阳市市长　马宁宇.
     r"|\p{Han}{0,12}?(?:市长|省长|县长|区长|主席|书记|主任|部长|总理|局长|厅长|委员长|院长|理事长|董事长)(?=[\s\u3000]))"
     r"\s*[:：/／｜|]?\s*\p{Han}{2,4}(?:[\s\u3000、,，]+\p{Han}{2,4})*\s*[）)]?$"
@@ -307,12 +311,16 @@ def ends_sentence(text: str) -> bool:
 
 
 def is_heading(text: str) -> bool:
-    """A short line that does not read as a sentence: no sentence-final mark, no trailing comma."""
+    """A short line that does not read as a sentence: no sentence-final mark, no trailing comma; and no
+    ordinal lead (第一，… / 一是…), which opens a paragraph, never a section."""
+    return _has_heading_shape(text) and not _ORDINAL_LEAD.match(text)
+
+
+def _has_heading_shape(text: str) -> bool:
     numbered = _NUMBERED_HEADING.match(text) is not None
     limit = NUMBERED_HEADING_MAX_CHARS if numbered else HEADING_MAX_CHARS
     if (len(text) > limit or _CREDIT.match(text) or _META.search(text) or _PAGE_MARK.match(text)
-            or ends_sentence(text) or text[-1] in CONTINUING or text[-1] in MID_SENTENCE_ENDINGS
-            or _ORDINAL_LEAD.match(text)):
+            or ends_sentence(text) or text[-1] in CONTINUING or text[-1] in MID_SENTENCE_ENDINGS):
         return False
     # A numbered heading is often two parallel phrases (（一）着力扩大有效需求，推动经济稳中向好).
     if not numbered and len(text) > HEADING_WITH_COMMA_MAX_CHARS and any(mark in text for mark in "，,、"):
@@ -588,8 +596,12 @@ def _paragraph_at(lines: list[Line], position: int, kind: BlockKind,
 
 def _unfinished(line: Line) -> bool:
     # A line ending in a colon opens what follows (各位代表：, a quote, a list): the next line is its own,
-    # unless the colon only fell at the end of a hard-wrapped line.
-    return not ends_sentence(line.text) and (line.wrapped or not line.text.endswith(("：", ":")))
+    # unless the colon only fell at the end of a hard-wrapped line. So does a short ordinal lead standing as
+    # a line of its own (第一，坚持稳中求进): a paragraph of one phrase, not half of one.
+    if line.wrapped:
+        return not ends_sentence(line.text)
+    return not (ends_sentence(line.text) or line.text.endswith(("：", ":"))
+                or (_ORDINAL_LEAD.match(line.text) and _has_heading_shape(line.text)))
 
 
 def _continues(line: Line) -> bool:

@@ -449,3 +449,16 @@ def test_round_up_speaker_labels_head_sections_and_a_salutation_does_not():
     assert _outline(document) == [(None, None), ("国家发展改革委副主任张三：", 1), ("商务部部长李四：", 1)]
     assert [b.text for b in document.sections[-1].paragraphs] == [
         "要进一步打通国内国际两个市场。", "各位代表：", "让我们共同努力。"]
+
+
+def test_a_speech_with_a_headline_naming_reporters_and_ordinal_lead_lines():
+    text = ("习近平同中外记者见面\n2024-03-11 10:30:00　来源：新华网\n【字体：大 中 小】\n"
+            "新华社北京3月11日电（记者 张三 李四）会议11日闭幕。\n二、扎实做好今年经济工作\n第一，坚持稳中求进\n"
+            "要把稳增长放在更加突出的位置。\n（完）\n【纠错】\n责任编辑：赵六\n")
+    document = segment_text(text)
+    assert document.title.text == "习近平同中外记者见面"  # 记者见面 is no byline
+    assert _outline(document) == [(None, None), ("二、扎实做好今年经济工作", 1)]
+    assert [b.text for b in document.sections[1].paragraphs] == [
+        "第一，坚持稳中求进", "要把稳增长放在更加突出的位置。", "（完）"]
+    assert [b.text for b in document.furniture] == [
+        "2024-03-11 10:30:00　来源：新华网", "【字体：大 中 小】", "【纠错】", "责任编辑：赵六"]
