@@ -1,4 +1,6 @@
-"""Segmenting is linear in input size: time `segment_text` on 1x, 10x and 100x the sample article.
+"""Segmenting is linear in input size: time `segment_text` on 1x, 10x and 100x the sample article, and on a
+government work report pasted from a portal (page chrome, run-in headings) at 1x, 3x (about 50,000
+characters) and 30x.
 
     python benchmarks/bench_segment.py [--repeat 3]
 
@@ -15,7 +17,9 @@ from pathlib import Path
 from pipeline.segment import segment_text
 from pipeline.textio import read_text
 
-SAMPLE = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "guiyang-cppcc-2023.txt"
+FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
+SAMPLE = FIXTURES / "guiyang-cppcc-2023.txt"
+REPORT = FIXTURES / "shaanxi-gov-2026.txt"
 
 
 def best_time(text: str, repeat: int) -> float:
@@ -36,6 +40,14 @@ def main() -> None:
     print(f"{'size':>5} {'chars':>9} {'seconds':>9} {'chars/s':>11} {'ratio':>7}")
     for factor in (1, 10, 100):
         text = "\n\n".join([sample] * factor)
+        seconds = best_time(text, args.repeat)
+        base = base or seconds
+        print(f"{factor:>4}x {len(text):>9} {seconds:>9.4f} {len(text) / seconds:>11.0f} {seconds / base:>7.1f}")
+    print("\na portal report with page chrome")
+    report = read_text(REPORT).text
+    base = None
+    for factor in (1, 3, 30):
+        text = "\n".join([report] * factor)
         seconds = best_time(text, args.repeat)
         base = base or seconds
         print(f"{factor:>4}x {len(text):>9} {seconds:>9.4f} {len(text) / seconds:>11.0f} {seconds / base:>7.1f}")

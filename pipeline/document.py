@@ -24,7 +24,7 @@ from pipeline.errors import InputError
 SCHEMA_VERSION = 1
 
 BlockKind = Literal["kicker", "title", "subtitle", "byline", "epigraph_label", "epigraph", "heading", "paragraph",
-                    "caption", "page_number"]
+                    "caption", "page_number", "junk"]
 
 
 FlagSeverity = Literal["issue", "warning"]
@@ -280,7 +280,9 @@ class Document:
     encoding: str | None = None
     # Text around each repaired break, six characters each side, e.g. "深刻感悟了贵阳贵安经济社".
     repaired_joins: list[str] = field(default_factory=list)
-    # Page numbers left by PDF extraction: kept with their spans, but not part of the text to translate.
+    # What is not the article's text, kept with its spans in source order but never translated: page numbers
+    # left by PDF extraction (kind ``page_number``) and web-page chrome (kind ``junk``: buttons, breadcrumbs,
+    # the page's source and date labels, promotions, editors' credits).
     furniture: list[Block] = field(default_factory=list)
     # Filled by the summarize stage: 3-5 points drawn from across the article.
     executive_summary: list[SummarySentence] = field(default_factory=list)

@@ -8,9 +8,18 @@ The rules are those of Chinese newspapers and work reports in general:
 - the title is the first line when it is short and does not read as a sentence; a subtitle opens with a
   dash (——); a byline names a reporter (本报记者, 记者, 通讯员, ...);
 - an epigraph follows a label such as 题记 or 编者按, and runs over the short paragraphs under it;
-- a section heading is a short line with no sentence-final punctuation (often two phrases and a space);
+- page chrome (buttons, breadcrumbs, the page's source and date labels, promotions, editors' credits; see
+  ``pipeline.chrome``) is set apart as ``junk`` first, so the rest reads as the article alone;
+- a report's header may put the occasion (2026年1月27日在…会议上, with or without a dash) and the speaker
+  (省长 XXX) on one line: they are the subtitle and the byline; a speaker in brackets (（XXX，某大学校长）) is
+  a byline too;
+- a section heading is a short line with no sentence-final punctuation (often two phrases and a space); a
+  numbered one (一、 / （一）) may end in a full stop, or run into its paragraph (（一）稳中求进。全年…): the
+  heading is then the enumerator up to the first 。; a speaker's label (国家发展改革委副主任XXX：) heads what
+  they said in a round-up; heading levels follow the enumerators (see ``outline_levels``);
 - a photo caption is a short standalone one-sentence line that opens with a date with a month
-  (2023年9月，...), or with 图为 / ▲, or ends with a photographer's credit (... 摄);
+  (2023年9月，...), or with 图为 / ▲, or ends with a photographer's credit (... 摄); in the body, a short
+  line that only shows someone reporting or speaking (省长XXX作政府工作报告) is one too;
 - a block that stops mid-sentence (no sentence-final mark) continues in the next block: page or PDF
   extraction broke it (贵 | 阳贵安), and it is joined back.
 
@@ -19,11 +28,13 @@ Every function here is pure: text in, spans out.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
 import regex
 
+from pipeline.chrome import page_chrome
 from pipeline.document import Block, BlockKind, Document, Piece, Section, Sentence
 from pipeline.errors import NoChineseTextError
 from pipeline.textio import has_chinese, normalise_text, read_text
@@ -63,8 +74,12 @@ _EDGE_SPACE = regex.compile(r"^\s+|\s+$")
 _DASH_OPENING = regex.compile(r"^(?:——|—|─{1,2}|―{1,2}|－{1,2}|-{2})")
 # Who signs a news article: 本报记者 黄静, 通讯员 李四 (also read by ``pipeline.terminology`` for names).
 REPORTER_TITLES = ("记者", "通讯员", "实习生", "特约撰稿", "撰稿", "撰文", "作者", "编辑", "摄影")
+_REPORTER_TITLE = "(?:" + "|".join(REPORTER_TITLES) + ")"
+# A reporter's title runs straight into the name only after an outlet (本报记者黄静, 新华社记者张三) or alone
+# (记者张三); after other words it needs a space or a colon, or a headline (习近平同中外记者见面) reads as one.
 _BYLINE = regex.compile(
-    r"^[（(]?(?:\p{Han}{0,10}?(?:" + "|".join(REPORTER_TITLES) + r")|文|图|文/图|图/文|文／图"
+    r"^[（(]?(?:(?:\p{Han}{0,9}[报社台网刊站闻体约席])?" + _REPORTER_TITLE
+    + r"|\p{Han}{0,10}?" + _REPORTER_TITLE + r"(?=[\s\u3000:：/／｜|])|文|图|文/图|图/文|文／图"
     # The speaker of a report or speech: 贵阳市市长　马宁宇.
     r"|\p{Han}{0,12}?(?:市长|省长|县长|区长|主席|书记|主任|部长|总理|局长|厅长|委员长|院长|理事长|董事长)(?=[\s\u3000]))"
     r"\s*[:：/／｜|]?\s*\p{Han}{2,4}(?:[\s\u3000、,，]+\p{Han}{2,4})*\s*[）)]?$"
@@ -89,6 +104,46 @@ _HEADING_LEVELS = (
     regex.compile(r"^[（(][一二三四五六七八九十]{1,3}[）)]"),
     regex.compile(r"^(?:\d{1,2}[.、．]|[（(]\d{1,2}[）)])"),
 )
+# An ordinal lead opens a paragraph, never a section: 第一，… / 一是… / 首先 (第一部分, 第一章 are headings).
+_ORDINAL_LEAD = regex.compile(
+    r"^(?:第[一二三四五六七八九十]{1,3}(?:[，,、：:]|是|个|条|点)|[一二三四五六七八九十]{1,3}是|首先|其次|此外|另外)")
+# An appendix (附件, 附录 2) heads what follows it, whatever its enumerators: one level above them.
+_APPENDIX = regex.compile(r"^(?:附件|附录|附表)\s*[\d一二三四五六七八九十]{0,2}\s*[:：]?$")
+# Offices that name a speaker: a report's (省长 XXX), a bracketed one (（XXX，某大学副校长）) or the label
+# that heads what one said in a round-up (国家发展改革委副主任XXX：).
+SPEAKER_TITLES = (
+    "委员长", "理事长", "董事长", "秘书长", "总经理", "总理", "主任", "部长", "局长", "主席", "书记", "省长", "市长", "县长", "区长", "州长", "行长",
+    "署长", "司长", "厅长", "处长", "委员", "院长", "校长", "会长", "所长", "社长", "总裁", "教授", "研究员", "代表", "发言人", "经济学家", "专家", "学者",
+    "院士",
+)
+_SPEAKER_TITLE = "(?:" + "|".join(SPEAKER_TITLES) + ")"
+_BRACKETED_SPEAKER = regex.compile(
+    r"^[（(]\p{Han}{2,4}[，,、]\s*[^（）()，。]{2,40}?" + _SPEAKER_TITLE + r"[）)]$")
+_SPEAKER_LABEL = regex.compile(
+    r"^\p{Han}[\p{Han}、·]{0,38}?" + _SPEAKER_TITLE + r"[\s\u3000]?(?P<name>\p{Han}{2,4})[：:]$")
+# What follows a title in a sentence that quotes someone (局长表示：), where a name would stand in a label.
+SPEECH_VERBS = (
+    "说", "表示", "指出", "强调", "介绍", "认为", "提出", "称", "谈到", "坦言", "透露", "解释", "回答", "答", "问", "建议", "呼吁", "要求", "希望",
+    "宣布",
+)
+# The occasion line under a report's title: ——2026年1月27日在…会议上 (the dash optional when the date is
+# there, brackets allowed), with the speaker perhaps on the same line after a space.
+_OCCASION = regex.compile(
+    r"^(?P<subtitle>[（(]?(?P<dash>——|—|─{1,2}|―{1,2}|－{1,2}|-{2})?\s*"
+    r"(?P<date>(?:\d{4}|[〇零一二三四五六七八九]{4})年[\d一二三四五六七八九十]{1,3}月[\d一二三四五六七八九十]{1,3}日)?\s*"
+    r"在[^。；！？\s]{2,60}?[上时](?:的\p{Han}{0,6}(?:讲话|报告|发言|致辞|演讲))?[）)]?)"
+    r"(?:[\s\u3000]+(?P<speaker>\S.*))?$"
+)
+# The speaker under a report's occasion line: an office and a name (陕西省省长赵刚, 国务院总理 李强), or a
+# name alone (李强, 王 沪 宁).
+_SPEAKER_LINE = regex.compile(
+    r"^(?:\p{Han}[\p{Han}、]{0,20}?" + _SPEAKER_TITLE + r"[\s\u3000]*\p{Han}{2,4}|\p{Han}(?:[\s\u3000]*\p{Han}){1,2})$")
+# A photo of someone reporting or speaking, captioned without a credit: 省长XXX作政府工作报告.
+_ACTION_CAPTION = regex.compile(r"^\p{Han}{2,20}(?:(?<!工)[作做]\p{Han}{0,10}报告|在\p{Han}{2,16}(?:讲话|致辞|发言))$")
+ACTION_CAPTION_MAX_CHARS = 30
+# A numbered heading run into its paragraph: 一、 or （一） up to the first 。 (and closing quotes after it).
+_RUN_IN_HEADING = regex.compile(
+    r"^(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)])[^。；！？!?;\n]+。[”’」』]*")
 _DIGIT = regex.compile(r"\d")
 _LATIN_END = regex.compile(r"[A-Za-z0-9]$")
 _LATIN_START = regex.compile(r"^[A-Za-z0-9]")
@@ -203,7 +258,7 @@ def _pack(bounds: list[int], budget: int) -> list[tuple[int, int]]:
     """Greedily merge consecutive pieces between ``bounds`` while they fit the budget."""
     packed: list[tuple[int, int]] = []
     start = bounds[0]
-    for previous, bound in zip(bounds, bounds[1:]):
+    for previous, bound in itertools.pairwise(bounds):
         if bound - start > budget and previous > start:
             packed.append((start, previous))
             start = previous
@@ -225,6 +280,30 @@ def heading_level(text: str) -> int:
     return 1
 
 
+def outline_levels(headings: list[str]) -> list[int]:
+    """The level of each heading of an article, in order, from the enumerators and what encloses them.
+
+    一、 parts are level 1, and so are unnumbered headings (a news piece's 小标题); （一） and 1. / 1、 / 1．
+    go one level below the heading that encloses them, whatever it is: （一） under 一、 is 2, 1. under （一）
+    is 3, and 1. straight under an unnumbered 小标题 is 2. An appendix heading (附件) is level 1 and puts
+    everything after it one level deeper.
+    """
+    levels: list[int] = []
+    stack: list[int] = []  # the ranks of the open headings: 0 appendix, 1 一、 or unnumbered, 2 （一）, 3 1.
+    for text in headings:
+        rank = 0 if _APPENDIX.match(text) else heading_level(text)
+        if rank == 0:
+            stack = []
+        elif rank == 1:  # a part or an unnumbered heading closes everything but an appendix
+            stack = stack[:1] if stack and stack[0] == 0 else []
+        else:
+            while stack and stack[-1] >= rank:
+                stack.pop()
+        stack.append(rank)
+        levels.append(len(stack))
+    return levels
+
+
 def ends_sentence(text: str) -> bool:
     """True when ``text`` ends with sentence-final punctuation (closing quotes and brackets aside)."""
     stripped = text.rstrip(CLOSERS + " ")
@@ -232,14 +311,47 @@ def ends_sentence(text: str) -> bool:
 
 
 def is_heading(text: str) -> bool:
-    """A short line that does not read as a sentence: no sentence-final mark, no trailing comma."""
-    limit = NUMBERED_HEADING_MAX_CHARS if _NUMBERED_HEADING.match(text) else HEADING_MAX_CHARS
-    if len(text) > limit or _CREDIT.match(text) or _META.search(text) or _PAGE_MARK.match(text) or ends_sentence(text) or text[-1] in CONTINUING or text[-1] in MID_SENTENCE_ENDINGS:
+    """A short line that does not read as a sentence: no sentence-final mark, no trailing comma; and no
+    ordinal lead (第一，… / 一是…), which opens a paragraph, never a section."""
+    return _has_heading_shape(text) and not _ORDINAL_LEAD.match(text)
+
+
+def _has_heading_shape(text: str) -> bool:
+    numbered = _NUMBERED_HEADING.match(text) is not None
+    limit = NUMBERED_HEADING_MAX_CHARS if numbered else HEADING_MAX_CHARS
+    if (len(text) > limit or _CREDIT.match(text) or _META.search(text) or _PAGE_MARK.match(text)
+            or ends_sentence(text) or text[-1] in CONTINUING or text[-1] in MID_SENTENCE_ENDINGS):
         return False
-    if len(text) > HEADING_WITH_COMMA_MAX_CHARS and any(mark in text for mark in "，,、"):
+    # A numbered heading is often two parallel phrases (（一）着力扩大有效需求，推动经济稳中向好).
+    if not numbered and len(text) > HEADING_WITH_COMMA_MAX_CHARS and any(mark in text for mark in "，,、"):
         return False
     # A heading is a phrase, not several sentences.
     return not any(mark in text for mark in "。；;")
+
+
+def run_in_heading(text: str) -> int | None:
+    """Where a numbered heading ending in a full stop ends, or None: （一）稳中求进，推动发展。全年… -> after 。.
+
+    Only the top two enumerators (一、, （一）) head sections this way; the rest of the line, if any, is the
+    section's first paragraph. A first sentence too long for a heading is a numbered paragraph.
+    """
+    match = _RUN_IN_HEADING.match(text)
+    return match.end() if match and match.end() <= NUMBERED_HEADING_MAX_CHARS else None
+
+
+def is_speaker_label(text: str) -> bool:
+    """A line that names who speaks next, as in an interview round-up: 国家发展改革委副主任XXX：.
+
+    Unlike a salutation (各位代表：) it names an office and a person; unlike a lead-in (局长表示：) the words
+    after the office are a name, not a verb of saying.
+    """
+    match = _SPEAKER_LABEL.match(text)
+    return match is not None and not any(verb in match.group("name") for verb in SPEECH_VERBS)
+
+
+def is_action_caption(text: str) -> bool:
+    """A photo caption with no credit that only shows someone reporting or speaking: 省长XXX作政府工作报告."""
+    return len(text) <= ACTION_CAPTION_MAX_CHARS and _ACTION_CAPTION.match(text) is not None
 
 
 def is_caption(text: str) -> bool:
@@ -257,8 +369,9 @@ def is_caption(text: str) -> bool:
 
 
 def is_byline(text: str) -> bool:
-    """A reporter line: 本报记者 黄静, 新华社记者 张三 李四, 文/王五."""
-    return len(text) <= BYLINE_MAX_CHARS and _BYLINE.match(text) is not None
+    """A reporter or speaker line: 本报记者 黄静, 新华社记者 张三 李四, 文/王五, 省长 XXX, （XXX，某大学副校长）."""
+    return len(text) <= BYLINE_MAX_CHARS and (_BYLINE.match(text) is not None
+                                              or _BRACKETED_SPEAKER.match(text) is not None)
 
 
 def is_title(text: str) -> bool:
@@ -303,9 +416,16 @@ def segment_text(source: str, *, path: str | None = None, encoding: str | None =
     """Segment a normalised source text into a ``Document``."""
     document = Document(source=source, path=path, encoding=encoding)
     lines = source_lines(source)
+    chrome = page_chrome([line.text for line in lines])
+    document.furniture.extend(_block("junk", lines[index]) for index in sorted(chrome))
+    lines = [line for index, line in enumerate(lines) if index not in chrome]
     position = _front_matter(document, lines)
     position = _epigraph(document, lines, position)
     _body(document, lines[position:])
+    document.furniture.sort(key=lambda block: block.start)
+    headed = [section for section in document.sections if section.heading is not None]
+    for section, level in zip(headed, outline_levels([section.heading.text for section in headed])):
+        section.level = level
     for _, block in document.blocks():
         block.sentences = _sentences(block)
     return document
@@ -370,7 +490,14 @@ def _front_matter(document: Document, lines: list[Line]) -> int:
     position = heads
     while position < min(len(lines), FRONT_MATTER_LINES):
         line = lines[position]
-        if not document.subtitle and _DASH_OPENING.match(line.text) and len(line.text) <= TITLE_MAX_CHARS \
+        occasion = _OCCASION.match(line.text)
+        if not document.subtitle and occasion and (occasion.group("dash") or occasion.group("date")) \
+                and (not occasion.group("speaker") or _is_speaker(occasion.group("speaker"))):
+            _occasion_line(document, line, occasion)
+        elif not document.byline and document.subtitle and _OCCASION.match(document.subtitle.text) \
+                and _is_speaker(line.text):
+            document.byline = _block("byline", line)
+        elif not document.subtitle and _DASH_OPENING.match(line.text) and len(line.text) <= TITLE_MAX_CHARS \
                 and not ends_sentence(line.text):
             document.subtitle = _block("subtitle", line)
         elif not document.byline and _is_meta(line.text):
@@ -381,8 +508,22 @@ def _front_matter(document: Document, lines: list[Line]) -> int:
     return position
 
 
+def _occasion_line(document: Document, line: Line, occasion: regex.Match) -> None:
+    """The subtitle, and the byline when the speaker shares its line (…会议上 陕西省省长 XXX)."""
+    if not occasion.group("speaker") or document.byline:
+        document.subtitle = _block("subtitle", line)
+        return
+    document.subtitle = Block("subtitle", [Piece(occasion.group("subtitle"), line.start)])
+    document.byline = Block("byline", [Piece(occasion.group("speaker"), line.start + occasion.start("speaker"))])
+
+
+def _is_speaker(text: str) -> bool:
+    """Who gives the report, on the occasion line or under it: 陕西省省长 XXX, 省长XXX, a name alone."""
+    return is_byline(text) or _SPEAKER_LINE.match(text) is not None
+
+
 def _is_meta(text: str) -> bool:
-    """A byline, or a date and source line (2023-11-16 08:30　来源：人民网)."""
+    """A byline, or a date and source line the page chrome left (2023年11月16日　人民网)."""
     return is_byline(text) or (_META.search(text) is not None and len(text) <= 80)
 
 
@@ -455,8 +596,12 @@ def _paragraph_at(lines: list[Line], position: int, kind: BlockKind,
 
 def _unfinished(line: Line) -> bool:
     # A line ending in a colon opens what follows (各位代表：, a quote, a list): the next line is its own,
-    # unless the colon only fell at the end of a hard-wrapped line.
-    return not ends_sentence(line.text) and (line.wrapped or not line.text.endswith(("：", ":")))
+    # unless the colon only fell at the end of a hard-wrapped line. So does a short ordinal lead standing as
+    # a line of its own (第一，坚持稳中求进): a paragraph of one phrase, not half of one.
+    if line.wrapped:
+        return not ends_sentence(line.text)
+    return not (ends_sentence(line.text) or line.text.endswith(("：", ":"))
+                or (_ORDINAL_LEAD.match(line.text) and _has_heading_shape(line.text)))
 
 
 def _continues(line: Line) -> bool:
@@ -465,36 +610,55 @@ def _continues(line: Line) -> bool:
 
 
 def _body(document: Document, lines: list[Line]) -> None:
+    """Sections of paragraphs and captions; levels are set afterwards, from all the headings."""
     section = Section(heading=None)
     document.sections.append(section)
     position = 0
     while position < len(lines):
         line = lines[position]
+        run_in = None if line.wrapped else run_in_heading(line.text)
         if _PAGE_MARK.match(line.text):
             document.furniture.append(_block("page_number", line))
             position += 1
-        elif is_caption(line.text):
+        elif is_caption(line.text) or is_action_caption(line.text):
             section.blocks.append(_block("caption", line))
             position += 1
-        elif not line.wrapped and is_heading(line.text):
-            section = Section(heading=_block("heading", line), level=heading_level(line.text))
+        elif run_in is not None:
+            section = Section(heading=Block("heading", [Piece(line.text[:run_in], line.start)]))
+            document.sections.append(section)
+            rest = line.text[run_in:]
+            if rest.strip():  # the rest of the line is the section's first paragraph
+                offset = run_in + len(rest) - len(rest.lstrip())
+                lines[position] = Line(line.text[offset:], line.start + offset, wrapped=line.wrapped)
+                position = _add_paragraph(document, section, lines, position)
+            else:
+                position += 1
+        elif not line.wrapped and (is_heading(line.text) or is_speaker_label(line.text)):
+            section = Section(heading=_block("heading", line))
             document.sections.append(section)
             position += 1
         elif _META.search(line.text) or _CREDIT.match(line.text):  # 原标题：..., （完）: a line of its own
             section.blocks.append(_block("paragraph", line))
             position += 1
         else:
-            aside: list[Line] = []
-            paragraph, position = _paragraph_at(lines, position, "paragraph", aside)
-            section.blocks.append(paragraph)
-            _record_joins(document, paragraph)
-            for line in aside:  # after the paragraph, which starts before them
-                if _PAGE_MARK.match(line.text):
-                    document.furniture.append(_block("page_number", line))
-                else:
-                    section.blocks.append(_block("caption", line))
+            position = _add_paragraph(document, section, lines, position)
     if document.sections[0].heading is None and not document.sections[0].blocks:
         document.sections.pop(0)
+
+
+def _add_paragraph(document: Document, section: Section, lines: list[Line], position: int) -> int:
+    """Add the paragraph at ``lines[position]`` to ``section``, with the captions and page numbers met
+    between its broken halves; returns the index of the line after it."""
+    aside: list[Line] = []
+    paragraph, position = _paragraph_at(lines, position, "paragraph", aside)
+    section.blocks.append(paragraph)
+    _record_joins(document, paragraph)
+    for line in aside:  # after the paragraph, which starts before them
+        if _PAGE_MARK.match(line.text):
+            document.furniture.append(_block("page_number", line))
+        else:
+            section.blocks.append(_block("caption", line))
+    return position
 
 
 def _record_joins(document: Document, block: Block) -> None:
@@ -511,7 +675,7 @@ def document_to_json(document: Document, *, clause_budget: int | None = None) ->
     """The JSON of ``brief segment --json``, built from ``Document.to_dict``.
 
     The contract other tools read (kicker, title, subtitle, byline, epigraph, sections with their
-    ``level``, captions) and spans and sentences for tools that point back at the source; ``document``
+    ``level``, captions, ``junk``: the page chrome set apart, never translated) and spans and sentences for tools that point back at the source; ``document``
     is the whole ``Document.to_dict()``, which ``Document.from_dict`` reads back.
     """
     data = document.to_dict()
@@ -556,7 +720,8 @@ def document_to_json(document: Document, *, clause_budget: int | None = None) ->
         ],
         "captions": [b["text"] for section in data["sections"] for b in of_kind(section["blocks"], "caption")],
         "repaired_joins": data["repaired_joins"],
-        "page_numbers": [b["text"] for b in data["furniture"]],
+        "page_numbers": [b["text"] for b in of_kind(data["furniture"], "page_number")],
+        "junk": [b["text"] for b in of_kind(data["furniture"], "junk")],
         "front_matter": [detail(b) for b in front],
         "source": {"path": data["path"], "encoding": data["encoding"], "characters": len(data["source"])},
         "document": data,
@@ -564,33 +729,40 @@ def document_to_json(document: Document, *, clause_budget: int | None = None) ->
 
 
 def format_outline(document: Document, *, clause_budget: int | None = None, width: int = 48) -> str:
-    """A human-readable outline: front matter, then each section with its paragraphs and captions."""
+    """A human-readable outline: front matter, then the sections as a tree indented by level, each with its
+    paragraphs and captions, then the page chrome set apart (not translated)."""
 
     def short(text: str) -> str:
         return text if len(text) <= width else text[: width - 1] + "…"
 
     out = []
-    for label, block in (("kicker", document.kicker), ("title", document.title), ("subtitle", document.subtitle), ("byline", document.byline)):
-        if block is not None:
-            out.append(f"{label + ':':10}{block.text}")
+    front = (("kicker", document.kicker), ("title", document.title), ("subtitle", document.subtitle),
+             ("byline", document.byline))
+    out.extend(f"{label + ':':10}{block.text}" for label, block in front if block is not None)
     if document.epigraph:
         label = document.epigraph_label.text if document.epigraph_label else "epigraph"
         out.append(f"{'epigraph:':10}{len(document.epigraph)} paragraphs under {label}")
         out.extend(f"  ¶ {len(b.sentences):2d} sent  {short(b.text)}" for b in document.epigraph)
     for number, section in enumerate(document.sections, 1):
+        indent = "  " * ((section.level or 1) - 1)
         heading = section.heading.text if section.heading else "(lead, no heading)"
         sentences = sum(len(b.sentences) for b in section.paragraphs)
-        out.append(f"\nsection {number}: {heading}")
-        out.append(f"  {len(section.paragraphs)} paragraphs, {sentences} sentences, {len(section.captions)} captions")
+        out.append(f"\n{indent}section {number}: {heading}")
+        out.append(f"{indent}  {len(section.paragraphs)} paragraphs, {sentences} sentences, "
+                   f"{len(section.captions)} captions")
         for block in section.blocks:
             if block.kind == "caption":
-                out.append(f"  [caption]     {short(block.text)}")
+                out.append(f"{indent}  [caption]     {short(block.text)}")
                 continue
             clauses = ""
             if clause_budget:
                 count = sum(len(split_clauses(s.text, clause_budget)) for s in block.sentences)
                 clauses = f" ({count} clauses)"
-            out.append(f"  ¶ {len(block.sentences):2d} sent{clauses}  {short(block.text)}")
+            out.append(f"{indent}  ¶ {len(block.sentences):2d} sent{clauses}  {short(block.text)}")
+    junk = [block for block in document.furniture if block.kind == "junk"]
+    if junk:
+        out.append(f"\npage chrome, set apart and not translated ({len(junk)} line{'s' if len(junk) != 1 else ''}):")
+        out.extend(f"  [junk]        {short(block.text)}" for block in junk)
     joins = len(document.repaired_joins)
     out.append(f"\n{joins} broken paragraph{'s' if joins != 1 else ''} joined; "
                f"{sum(1 for _ in document.sentences())} sentences in all")

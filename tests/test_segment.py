@@ -10,8 +10,13 @@ from hypothesis import strategies as st
 
 from pipeline.segment import (
     document_to_json,
+    format_outline,
+    is_action_caption,
     is_caption,
     is_heading,
+    is_speaker_label,
+    outline_levels,
+    run_in_heading,
     segment_text,
     split_clauses,
     split_sentences,
@@ -88,6 +93,10 @@ def test_short_sentence_is_one_clause():
     ("近年来，市政协不断深化拓展政协“社区协商”，切实推动委员进", False),
     ("这个项目由特斯拉公司和", False),
     ("服务中心大局彰显新作为", True),
+    ("第一，坚持稳中求进", False),  # ordinal leads open paragraphs, never sections
+    ("一是经济增长好于预期", False),
+    ("首先要看清形势", False),
+    ("第一部分 总体要求", True),
 ])
 def test_heading_rule(line, heading):
     assert is_heading(line) is heading
@@ -158,6 +167,10 @@ _pieces = st.sampled_from([
     "\n", "\n\n", "\n\n\n", " ", "\u3000", "——", "本报记者 黄静", "题记", "编者按：", "Hello", " world. ", "3.5%",
     "一、", "图为", "摄", EXT_B, "１２", "10万", "\t", "A", "a. b", "【导读】", "：", "— 3 —", "4", "（完）",
     "原标题：", "来源：", "贵阳市市长　马宁宇", "问：", "1.", "\u3000\u3000",
+    # page chrome and report headers (junk, run-in headings, speakers)
+    "下载", "分享:", "首页", ">", "【字号：", "】", "时间：", "2026-02-02 09:20", "扫一扫在手机打开当前页", "责任编辑：张玫",
+    "相关报道：", "免责声明：", "尽在新浪财经APP", "——2026年1月27日在省人民代表大会第四次会议上", " 省长 张三",
+    "（一）稳中求进，推动发展。", "国家发展改革委副主任张三：", "（张三，中国人民大学副校长）", "附件", "省长张三作政府工作报告",
 ])
 
 
@@ -165,7 +178,8 @@ _pieces = st.sampled_from([
 @given(st.one_of(st.lists(_pieces, max_size=60).map("".join), st.text(max_size=300)))
 def test_segmentation_never_loses_duplicates_or_reorders_a_character(text):
     """Every character is in exactly one piece (a verbatim span of the source), and the pieces, in source
-    order, spell the input. A paragraph repaired across a caption or page number is two pieces."""
+    order, spell the input. A paragraph repaired across a caption or page number is two pieces; page chrome
+    (junk) and page numbers are pieces too, outside the text, and no sentence overlaps them."""
     document = segment_text(text)
     blocks = [block for _, block in document.blocks()] + document.furniture
     pieces = sorted((piece for block in blocks for piece in block.pieces), key=lambda p: p.start)
@@ -175,6 +189,9 @@ def test_segmentation_never_loses_duplicates_or_reorders_a_character(text):
         assert _without_space("".join(s.text for s in block.sentences)) == _without_space(block.text)
     starts = [b.start for _, b in document.blocks()]
     assert starts == sorted(starts)
+    for block in document.furniture:
+        assert block.kind in ("junk", "page_number")
+        assert all(s.end <= block.start or block.end <= s.start for s in document.sentences())
 
 
 @settings(max_examples=200, deadline=None)
@@ -199,7 +216,9 @@ def test_newspaper_front_matter_with_kicker_numbered_headings_and_credit():
     assert [s.heading.text if s.heading else None for s in document.sections] == [
         None, "一、工业生产稳步恢复", "二、服务业较快增长"]
     assert [c.text for c in document.captions] == ["图为10月18日，工人在江苏一家工厂车间内作业。新华社发（张三 摄）"]
-    assert document.sections[-1].blocks[-1].text == "（责任编辑：李四）"
+    # The editor's credit is page chrome: kept as junk, not text to translate.
+    assert document.sections[-1].blocks[-1].kind == "caption"
+    assert [(b.kind, b.text) for b in document.furniture] == [("junk", "（责任编辑：李四）")]
 
 
 def test_web_article_with_source_line_and_indented_paragraphs():
@@ -208,7 +227,8 @@ def test_web_article_with_source_line_and_indented_paragraphs():
             "　　两国元首同意，继续推进双边合作，双方将在明年举行第二轮会谈\n"
             "　　会谈在友好气氛中进行，持续约4个小时。\n")
     document = segment_text(text)
-    assert document.byline.text.startswith("2023-11-16")
+    assert document.byline is None  # the page's date and source label is chrome, not a byline
+    assert [b.text for b in document.furniture] == ["2023-11-16 08:30:15　来源：人民网－人民日报"]
     # An indent opens a paragraph, so the unfinished line is not joined to the next one.
     assert len(document.sections[0].paragraphs) == 3
 
@@ -292,7 +312,8 @@ def test_interview_with_bracketed_lead_list_items_and_source_credit():
     assert [(b.kind, b.text) for b in document.sections[0].blocks] == [
         ("paragraph", "问：下一步有哪些打算？"), ("paragraph", "答：主要有三方面："),
         ("paragraph", "1.加快算力基础设施建设；"), ("paragraph", "2.推动数据要素市场化配置。"),
-        ("caption", "新华社记者 张三 摄"), ("paragraph", "（本文来源：贵阳日报）")]
+        ("caption", "新华社记者 张三 摄")]
+    assert [(b.kind, b.text) for b in document.furniture] == [("junk", "（本文来源：贵阳日报）")]
 
 
 def test_prose_cut_by_a_line_break_is_not_a_title():
@@ -301,3 +322,143 @@ def test_prose_cut_by_a_line_break_is_not_a_title():
     document = segment_text(text)
     assert document.title is None
     assert document.sections[0].paragraphs[0].text == "今年以来，全市经济运行总体平稳，主要指标好于预期。市发改委负责人在新闻发布会上表示："
+
+
+# --- real reports and news: headers, chrome, run-in headings, speakers, levels ----------------------------
+
+def _outline(document) -> list[tuple[str | None, int | None]]:
+    return [(s.heading.text if s.heading else None, s.level) for s in document.sections]
+
+
+@pytest.mark.parametrize("headings, levels", [
+    (["一、回顾", "（一）稳增长", "1．投资", "2．消费", "（二）促改革", "二、安排"], [1, 2, 3, 3, 2, 1]),
+    (["大国竞争", "十大趋势", "1． 目标具象化", "2． 科技自立", "机遇与挑战", "1． 机遇"], [1, 1, 2, 2, 1, 2]),
+    (["一、回顾", "1．投资", "二、安排"], [1, 2, 1]),  # 1. straight under a part: one level down
+    (["三、安排", "（八）安全", "附件", "《政府工作报告》名词注释", "附录2", "一、说明"], [1, 2, 1, 2, 1, 2]),
+    (["小标题一", "一、要点"], [1, 1]),  # a part is never under an unnumbered heading
+])
+def test_outline_levels_follow_the_enclosing_heading(headings, levels):
+    assert outline_levels(headings) == levels
+
+
+@pytest.mark.parametrize("line, end", [
+    ("（一）聚焦扩大内需，确保经济平稳运行。紧抓政策机遇，投资增长6%。", len("（一）聚焦扩大内需，确保经济平稳运行。")),
+    ("（二）关于发展的总体要求。", len("（二）关于发展的总体要求。")),
+    ("一、总体要求。全面贯彻落实。", len("一、总体要求。")),
+    ("（三）推动城乡融合，促进百姓共同富裕", None),  # no full stop: a heading line, not a run-in one
+    ("1.“2030启航计划”：面向2030年，支持科研人员。", None),  # a numbered glossary entry is a paragraph
+    ("一是经济增长好于预期。地区生产总值增长5.2%。", None),  # an ordinal lead never heads a section
+    ("（一）" + "加强组织领导" * 12 + "。后文。", None),  # too long for a heading: a numbered paragraph
+])
+def test_run_in_heading_ends_at_the_first_full_stop(line, end):
+    assert run_in_heading(line) == end
+
+
+@pytest.mark.parametrize("line, label", [
+    ("国家发展改革委副主任张三：", True),
+    ("中国人民银行党委书记、中国银行保险监督管理委员会主席李四：", True),
+    ("全国人大代表王五：", True),
+    ("中国工程院院士 欧阳明高：", True),
+    ("市统计局局长表示同意：", False),
+    ("各位代表：", False),  # a salutation
+    ("省委书记强调：", False),  # a lead-in to a quote
+    ("市统计局局长表示：", False),
+    ("问：", False),
+    ("会议指出：", False),
+])
+def test_speaker_label_rule(line, label):
+    assert is_speaker_label(line) is label
+
+
+@pytest.mark.parametrize("line, caption", [
+    ("省长张三作政府工作报告", True),
+    ("市长李四在开幕式上致辞", True),
+    ("代表们认真审议政府工作报告", False),  # 工作 is not 作 (to give)
+    ("委员们讨论工作报告", False),
+    ("2026年江西省政府工作报告", False),
+])
+def test_action_caption_rule(line, caption):
+    assert is_action_caption(line) is caption
+
+
+def test_portal_report_with_chrome_a_doubled_header_and_a_one_line_occasion_and_speaker():
+    text = ("分享:\n某省2026年政府工作报告\n2026年1月27日在某省第十四届人民代表大会第四次会议上 某省省长 张三\n首页\n>\n"
+            "政府信息公开\n>\n省政府工作报告\n某省2026年政府工作报告\n"
+            "2026年1月27日在某省第十四届人民代表大会第四次会议上 某省省长 张三\n时间：\n2026-02-02 09:20\n来源：\n"
+            "某省人民政府\n省长张三作政府工作报告\n各位代表：\n现在，我代表省人民政府向大会报告工作，请予审议。\n"
+            "一、2025年工作回顾\n一年来，主要做了6个方面工作：\n（一）聚焦扩大内需，确保经济平稳运行。投资增长6%。消费增长5%。\n"
+            "（二）强化科技创新，建设现代化产业体系\n技术合同成交额增长10%。\n扫一扫在手机打开当前页\n")
+    document = segment_text(text)
+    assert document.title.text == "某省2026年政府工作报告"
+    assert document.subtitle.text == "2026年1月27日在某省第十四届人民代表大会第四次会议上"
+    assert document.byline.text == "某省省长 张三"
+    assert document.title.start > text.index("省政府工作报告\n")  # the article's header, not the page's copy
+    assert [c.text for c in document.captions] == ["省长张三作政府工作报告"]
+    assert _outline(document) == [(None, None), ("一、2025年工作回顾", 1),
+                                  ("（一）聚焦扩大内需，确保经济平稳运行。", 2), ("（二）强化科技创新，建设现代化产业体系", 2)]
+    assert document.sections[0].paragraphs[0].text == "各位代表："
+    run_in = document.sections[2]
+    assert [b.text for b in run_in.paragraphs] == ["投资增长6%。消费增长5%。"]
+    paragraph = run_in.paragraphs[0]
+    assert text[paragraph.start:paragraph.end] == paragraph.text  # its own span, after the heading's
+    assert run_in.heading.end == paragraph.start
+    junk = [b.text for b in document.furniture if b.kind == "junk"]
+    assert junk[:3] == ["分享:", "某省2026年政府工作报告", "2026年1月27日在某省第十四届人民代表大会第四次会议上 某省省长 张三"]
+    assert junk[-1] == "扫一扫在手机打开当前页" and len(junk) == 13
+    assert document_to_json(document)["junk"] == junk
+    outline = format_outline(document)
+    assert "\n  section 3: （一）聚焦扩大内需" in outline and "[junk]        扫一扫在手机打开当前页" in outline
+
+
+def test_newspaper_site_report_with_buttons_dashed_occasion_speaker_line_and_appendix():
+    text = ("下载\n打印\n【字号：\n加大\n还原\n】\n2026年某省政府工作报告\n——2026年1月27日在某省第十四届人民代表大会第四次会议上\n"
+            "来源：某省日报\n时间：2026-02-05\n省长 张三\n省长张三作政府工作报告。本报记者 李四摄\n各位代表：\n"
+            "现在，我代表省人民政府，向大会报告工作，请予审议。\n二、“十五五”时期发展的主要考虑\n"
+            "（一）关于“十五五”时期发展的时代背景。“十五五”时期是关键时期。\n附件\n《政府工作报告》有关内容名词注释\n"
+            "1.“启航计划”：面向长远发展，支持青年科研人员。\n2.“一张图”：推动信息互通共享。\n相关报道：\n")
+    document = segment_text(text)
+    assert (document.title.text, document.byline.text) == ("2026年某省政府工作报告", "省长 张三")
+    assert document.subtitle.text.startswith("——2026年1月27日")
+    assert _outline(document) == [(None, None), ("二、“十五五”时期发展的主要考虑", 1),
+                                  ("（一）关于“十五五”时期发展的时代背景。", 2), ("附件", 1),
+                                  ("《政府工作报告》有关内容名词注释", 2)]
+    assert len(document.sections[-1].paragraphs) == 2  # glossary entries are paragraphs
+    assert [b.text for b in document.furniture][-3:] == ["来源：某省日报", "时间：2026-02-05", "相关报道："]
+
+
+def test_talk_with_bracketed_speaker_unnumbered_and_numbered_headings_and_trailing_chrome():
+    text = ("\u3000\u3000张三：未来5年是关键时点\n\u3000\u3000来源：某某官方账号\n\u3000\u3000（张三，某某大学副校长）\n"
+            "\u3000\u3000大国竞争，拼谁能“咬住”\n\u3000\u3000今天很高兴跟大家分享我们的研究。\n"
+            "\u3000\u3000未来五年的十大趋势\n\u3000\u30001． 战略目标具象化\n\u3000\u3000考验很重要的时点到了，能不能咬得住？\n"
+            "\u3000\u30002． 科技自立自强\n\u3000\u3000科技是核心。\n"
+            "免责声明：内容均源自自媒体，版权归原作者所有。\n海量资讯、精准解读，尽在某某财经APP\n责任编辑：王五\n")
+    document = segment_text(text)
+    assert document.byline.text == "（张三，某某大学副校长）"
+    assert _outline(document) == [("大国竞争，拼谁能“咬住”", 1), ("未来五年的十大趋势", 1),
+                                  ("1． 战略目标具象化", 2), ("2． 科技自立自强", 2)]
+    assert len([b for b in document.furniture if b.kind == "junk"]) == 4
+
+
+def test_round_up_speaker_labels_head_sections_and_a_salutation_does_not():
+    text = ("冲刺四季度 部委负责人谈经济\n\u3000\u3000迈入四季度，各领域攻坚力度加码。\n"
+            "\u3000\u3000国家发展改革委副主任张三：\n\u3000\u3000建设高标准市场体系是重要任务。\n"
+            "\u3000\u3000商务部部长李四：\n\u3000\u3000要进一步打通国内国际两个市场。\n"
+            "\u3000\u3000各位代表：\n\u3000\u3000让我们共同努力。\n")
+    document = segment_text(text)
+    assert document.byline is None
+    assert _outline(document) == [(None, None), ("国家发展改革委副主任张三：", 1), ("商务部部长李四：", 1)]
+    assert [b.text for b in document.sections[-1].paragraphs] == [
+        "要进一步打通国内国际两个市场。", "各位代表：", "让我们共同努力。"]
+
+
+def test_a_speech_with_a_headline_naming_reporters_and_ordinal_lead_lines():
+    text = ("习近平同中外记者见面\n2024-03-11 10:30:00　来源：新华网\n【字体：大 中 小】\n"
+            "新华社北京3月11日电（记者 张三 李四）会议11日闭幕。\n二、扎实做好今年经济工作\n第一，坚持稳中求进\n"
+            "要把稳增长放在更加突出的位置。\n（完）\n【纠错】\n责任编辑：赵六\n")
+    document = segment_text(text)
+    assert document.title.text == "习近平同中外记者见面"  # 记者见面 is no byline
+    assert _outline(document) == [(None, None), ("二、扎实做好今年经济工作", 1)]
+    assert [b.text for b in document.sections[1].paragraphs] == [
+        "第一，坚持稳中求进", "要把稳增长放在更加突出的位置。", "（完）"]
+    assert [b.text for b in document.furniture] == [
+        "2024-03-11 10:30:00　来源：新华网", "【字体：大 中 小】", "【纠错】", "责任编辑：赵六"]
