@@ -96,6 +96,7 @@ class RankWeights:
     length_penalty: float
     min_length: int
     short_penalty: float
+    lead_in_penalty: float
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,10 @@ def has_figure(text: str) -> bool:
     return any(not f.soft for f in extract_zh(text))
 
 
+# A sentence that ends in a colon announces what follows (各位代表：, 主要做了6个方面工作：).
+_LEAD_IN = regex.compile(r"[:：]\s*[”’」』]?\s*$")
+
+
 def rank_sentences(texts: Sequence[str], weights: RankWeights, *, heading: str | None = None,
                    vectors: list[Counter] | None = None) -> list[float]:
     """A score for each of a section's Chinese sentences ``texts`` (in reading order); higher is better.
@@ -191,6 +196,8 @@ def rank_sentences(texts: Sequence[str], weights: RankWeights, *, heading: str |
             score += weights.figures
         if length < weights.min_length:
             score -= weights.short_penalty
+        if _LEAD_IN.search(text):
+            score -= weights.lead_in_penalty
         scores.append(score)
     return scores
 
