@@ -260,8 +260,9 @@ def _select(candidates: list[_Candidate], budget: SummaryBudget) -> list[_Candid
     for candidate in _by_score(candidates):
         if len(picked) == budget.sentences:
             break
-        if picked and (words + candidate.words > budget.words or _repeats(candidate, picked, budget.redundancy)):
-            continue
+        if picked and (words + candidate.words > budget.words or _repeats(candidate, picked, budget.redundancy)
+                       or _LEAD_IN.search(candidate.sentence.text)):
+            continue  # over budget, a repeat, or a lead-in that only the lack of anything better lets in
         picked.append(candidate)
         words += candidate.words
     return sorted(picked, key=lambda c: c.sentence.start)
