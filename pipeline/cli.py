@@ -197,6 +197,15 @@ def check_command(source: str, translation: str, aligned: bool, as_json: bool) -
         click.get_current_context().exit(1)
 
 
+def _add_models_group() -> None:
+    from pipeline.cli_models import models
+
+    cli.add_command(models)
+
+
+_add_models_group()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``brief`` console script."""
     try:
