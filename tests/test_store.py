@@ -430,3 +430,63 @@ def test_the_listing_says_a_pulled_model_is_pickle(models_dir, tiny_model_dir, t
     pull_model(PRESET, models_dir=models_dir, hub=FolderHub(repo), offline=False)
     assert read_manifest(models_dir / PRESET).weights == "pickle"
     assert "pickle (loaded with torch weights_only)" in brief("models", "list").output
+
+
+# --- the real huggingface_hub client against a local stand-in for the hub -----------------------------------
+
+@pytest.fixture
+def local_hub(hub_repo, monkeypatch):
+    """huggingface_hub online again (the suite sets HF_HUB_OFFLINE=1), talking only to 127.0.0.1."""
+    import huggingface_hub.constants
+    from local_hub import LocalHub
+
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setenv("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    hub = LocalHub({(HUB_ID, COMMIT): hub_repo})
+    yield hub
+    hub.close()
+
+
+def test_pull_with_huggingface_hub_from_a_local_hub_resumes_after_a_failure(models_dir, local_hub):
+    from pipeline.store import HuggingFaceHub
+
+    local_hub.failing = {"model.safetensors"}
+    with pytest.raises(ModelNotFoundError, match="run the same `brief models pull` again to resume") as info:
+        pull_model(PRESET, models_dir=models_dir, hub=HuggingFaceHub(local_hub.endpoint), offline=False)
+    assert "\n" not in str(info.value) and not (models_dir / PRESET).exists()
+    fetched = set(local_hub.downloaded())
+    assert "config.json" in fetched and not {"pytorch_model.bin", "tf_model.h5", "encoder_model.onnx"} & fetched
+
+    local_hub.failing = set()
+    local_hub.requests.clear()
+    result = pull_model(PRESET, models_dir=models_dir, hub=HuggingFaceHub(local_hub.endpoint), offline=False)
+    assert local_hub.downloaded() == ["model.safetensors"]  # the rest was kept from the first try
+    assert verify_folder(result.directory).ok and result.manifest.revision == COMMIT
+    assert not (result.directory / ".cache").exists()  # huggingface_hub's resume state is not part of the model
+
+
+def test_a_download_cut_halfway_resumes_from_where_it_stopped(models_dir, local_hub, hub_repo, monkeypatch):
+    import huggingface_hub.constants
+
+    from pipeline.store import HuggingFaceHub
+
+    # Chunks smaller than the tiny weights, so that the bytes before the cut reach the disk (the default is
+    # 10 MB: a real model's weights are hundreds of such chunks).
+    monkeypatch.setattr(huggingface_hub.constants, "DOWNLOAD_CHUNK_SIZE", 4096)
+    local_hub.cut_once = {"model.safetensors"}
+    result = pull_model(PRESET, models_dir=models_dir, hub=HuggingFaceHub(local_hub.endpoint), offline=False)
+    assert verify_folder(result.directory).ok
+    assert (result.directory / "model.safetensors").read_bytes() == (hub_repo / "model.safetensors").read_bytes()
+    half = (hub_repo / "model.safetensors").stat().st_size // 2
+    [resumed] = [int(r[2].split("=")[1].rstrip("-")) for r in local_hub.ranges
+                 if r[2] and r[1].endswith("/model.safetensors")]
+    assert half - 4096 < resumed <= half  # the second request asked only for the bytes still missing
+
+
+def test_a_commit_the_hub_does_not_have_is_one_line(models_dir, local_hub):
+    from pipeline.store import HuggingFaceHub
+
+    local_hub.repos = {}
+    with pytest.raises(ModelNotFoundError, match=f"cannot download {HUB_ID} at {COMMIT[:12]}") as info:
+        pull_model(PRESET, models_dir=models_dir, hub=HuggingFaceHub(local_hub.endpoint), offline=False)
+    assert "\n" not in str(info.value)
