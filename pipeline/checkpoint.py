@@ -12,8 +12,10 @@ from pathlib import Path
 
 from pipeline.errors import ModelNotFoundError
 
+# The list of a pulled model's files with their sha256 (``pipeline.manifest``): not part of the model.
+MANIFEST_FILE = "brief-manifest.json"
 # Files a checkpoint is made of that do not matter to translation (other frameworks' weights, docs).
-IGNORED_FILES = ("*.h5", "*.msgpack", "*.ot", "tf_model*", "flax_model*", "rust_model*", "*.md", ".*")
+IGNORED_FILES = ("*.h5", "*.msgpack", "*.ot", "tf_model*", "flax_model*", "rust_model*", "*.md", ".*", MANIFEST_FILE)
 
 
 def model_files(directory: Path) -> list[Path]:

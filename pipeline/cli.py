@@ -252,6 +252,15 @@ def summarize(inputs: tuple[str, ...], sentences: int | None, as_json: bool, sum
         click.get_current_context().exit(2)
 
 
+def _add_models_group() -> None:
+    from pipeline.cli_models import models
+
+    cli.add_command(models)
+
+
+_add_models_group()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``brief`` console script."""
     try:

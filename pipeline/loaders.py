@@ -3,14 +3,38 @@
 Lookup (presets, hub cache, offline mode, revision) is ``pipeline.models``'s; this module only builds what
 a plan names. ``load_translator`` gives a ``pipeline.engine.Translator``; ``load_summarizer`` a
 ``pipeline.engine.Summarizer`` (None for extractive).
+
+Safe loading: transformers reads ``*.safetensors`` where a checkpoint has them (no code runs while
+loading); a pickle-only checkpoint (``pytorch_model.bin``) is read with torch's ``weights_only``, which
+refuses anything but tensors. A refused file is a ModelNotFoundError naming it, never a traceback, and is
+never retried without ``weights_only``.
 """
 
 from __future__ import annotations
 
+import pickle
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from pipeline.engine import Summarizer, Translator
+from pipeline.errors import ModelNotFoundError
 from pipeline.models import ModelPlan, describe_model
+
+T = TypeVar("T")
+
+
+def safely(plan: ModelPlan, load: Callable[[], T]) -> T:
+    """Run ``load`` (which reads ``plan``'s weights); a pickle that is more than tensors is a one-line error."""
+    try:
+        return load()
+    except pickle.UnpicklingError as e:
+        reason = (str(e).splitlines() or ["refused"])[0].strip().rstrip(".")
+        raise ModelNotFoundError(
+            f"model {plan.model_id}: the pickle weights in {plan.directory} hold more than tensors and were "
+            f"refused (torch weights_only: {reason}); they may run code when loaded, so brief never loads them: "
+            "use a safetensors copy or a checkpoint from a source you trust"
+        ) from e
 
 
 def load_translator(
@@ -49,12 +73,13 @@ def load_translator(
 
         directory = plan.directory
         if plan.checkpoint_hash is not None:
-            directory = convert_to_ctranslate2(plan.directory, model_id=plan.model_id, revision=plan.source_revision,
-                                               cache=plan.cache, checkpoint_hash=plan.checkpoint_hash)
+            directory = safely(plan, lambda: convert_to_ctranslate2(
+                plan.directory, model_id=plan.model_id, revision=plan.source_revision, cache=plan.cache,
+                checkpoint_hash=plan.checkpoint_hash))
         return CTranslate2Translator(directory, compute_type=plan.compute_type, **options)
     from pipeline.backends.hf import TransformersTranslator
 
-    return TransformersTranslator(plan.directory, **options)
+    return safely(plan, lambda: TransformersTranslator(plan.directory, **options))
 
 
 def load_summarizer(
@@ -96,9 +121,10 @@ def load_summarizer(
 
         directory = plan.directory
         if plan.checkpoint_hash is not None:
-            directory = convert_to_ctranslate2(plan.directory, model_id=plan.model_id, revision=plan.source_revision,
-                                               cache=plan.cache, checkpoint_hash=plan.checkpoint_hash)
+            directory = safely(plan, lambda: convert_to_ctranslate2(
+                plan.directory, model_id=plan.model_id, revision=plan.source_revision, cache=plan.cache,
+                checkpoint_hash=plan.checkpoint_hash))
         return CTranslate2Summarizer(directory, compute_type=plan.compute_type, **options)
     from pipeline.backends.summarizers import TransformersSummarizer
 
-    return TransformersSummarizer(plan.directory, **options)
+    return safely(plan, lambda: TransformersSummarizer(plan.directory, **options))

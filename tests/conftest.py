@@ -14,9 +14,10 @@ os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 
 @pytest.fixture(scope="session", autouse=True)
 def _private_cache_dir():
-    """Converted models, translation memories and other caches go to a temporary folder, not ~/.cache."""
+    """Converted models, translation memories, pulled models and other caches go to a temporary folder."""
     with tempfile.TemporaryDirectory(prefix="brief-test-cache-") as folder, pytest.MonkeyPatch.context() as patch:
         patch.setenv("BRIEF_CACHE_DIR", folder)
+        patch.setenv("BRIEF_MODELS_DIR", os.path.join(folder, "models"))
         yield folder
 
 
