@@ -110,7 +110,25 @@ def test_run_stamp_says_what_made_the_outputs(tmp_path, fake):
     stamp = json.loads((tmp_path / "out" / "a.run.json").read_text(encoding="utf-8"))
     assert (stamp["model_id"], stamp["revision"], stamp["backend"]) == ("fake/word", "1", "fake")
     assert stamp["decoding"]["beam_size"] == 3 and stamp["brief_version"] == __version__
-    assert stamp["outputs"] == ["a.en.txt", "a.aligned.jsonl"] and len(stamp["glossary"]) == 16
+    assert stamp["outputs"] == ["a.en.txt", "a.aligned.jsonl"]
+
+
+def test_run_stamp_glossary_follows_the_entries(tmp_path, fake):
+    # The stamp identifies the glossary by what it says, not by its file: the same entries give the same
+    # stamp, another entry another one.
+    folder = articles(tmp_path)
+    (tmp_path / "same.tsv").write_text("# already in the built-in glossary\n政协\tCPPCC\n", encoding="utf-8")
+    (tmp_path / "mine.tsv").write_text("公园\tparks\n", encoding="utf-8")
+
+    def stamped_glossary(*options):
+        out = tmp_path / f"out{len(list(tmp_path.glob('out*')))}"
+        assert run(folder, "-o", out, "--no-tm", *options).exit_code == 0
+        return json.loads((out / "a.run.json").read_text(encoding="utf-8"))["glossary"]
+
+    default = stamped_glossary()
+    assert stamped_glossary() == default
+    assert stamped_glossary("--glossary", tmp_path / "same.tsv") == default
+    assert stamped_glossary("--glossary", tmp_path / "mine.tsv") != default
 
 
 @pytest.mark.parametrize("change", [["--beam", "3"], ["--glossary", "GLOSSARY"], ["--model", "other"]])
