@@ -28,7 +28,8 @@ from pipeline.models import (
 pytest.importorskip("ctranslate2")
 
 BACKENDS = ["transformers", "ctranslate2"]
-TEXTS = ["贵阳市政协委员提出建议。", "今年经济增长百分之五。", "强省会行动", "一二三四五六七八九十", "The people of Guiyang"]
+TEXTS = ["贵阳市政协委员提出建议。", "今年经济增长百分之五。", "强省会行动", "一二三四五六七八九十",
+         "The people of Guiyang"]
 GREEDY = Decoding(beam_size=1, max_length=12)
 
 
@@ -281,7 +282,8 @@ def test_download_failure_is_one_line(monkeypatch, error):
     # OSError from the transport. Simulated, since tests never reach for the network.
     def unreachable(*args, **kwargs):
         if error == "no snapshot":
-            raise LocalEntryNotFoundError("An error happened while trying to locate the files on the Hub.\nGot: ConnectError")
+            raise LocalEntryNotFoundError(
+                "An error happened while trying to locate the files on the Hub.\nGot: ConnectError")
         raise ConnectionRefusedError(111, "Connection refused")
 
     monkeypatch.setattr(huggingface_hub, "snapshot_download", unreachable)
@@ -305,7 +307,8 @@ def test_presets_are_data():
     ("call", "message"),
     [
         (lambda: load_preset("opus-mt-xx"), "presets: .*opus-mt-zh-en"),
-        (lambda: load_translator("brief-tests/x", backend="onnx", offline=True), "choose from: transformers, ctranslate2"),
+        (lambda: load_translator("brief-tests/x", backend="onnx", offline=True),
+         "choose from: transformers, ctranslate2"),
         (lambda: load_translator("brief-tests/x", device="tpu", offline=True), "choose from: cpu, cuda"),
     ],
 )

@@ -11,11 +11,11 @@ from fake_translators import CopyFake, DropLatinFake, LoopFake, WordFake
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pipeline.batch import aligned_rows, english_text
 from pipeline.engine import Decoding
 from pipeline.memory import TranslationMemory
 from pipeline.segment import segment_file, segment_text
 from pipeline.terminology import Glossary, default_glossary
-from pipeline.batch import aligned_rows, english_text
 from pipeline.translate import (
     TranslateStats,
     batches_by_tokens,
@@ -83,7 +83,8 @@ def test_batches_keep_order_and_budget(counts, budget):
 # --- units, batching, order -------------------------------------------------------------------------------
 
 def test_results_come_back_in_input_order_from_length_sorted_batches():
-    texts = ["短句。", "这是一个比较长一些的句子，有好几个词。", "中等长度的句子。", "一。", "这是最长的一个句子，它有很多很多的字，还有逗号。"]
+    texts = ["短句。", "这是一个比较长一些的句子，有好几个词。", "中等长度的句子。", "一。",
+             "这是最长的一个句子，它有很多很多的字，还有逗号。"]
     fake = WordFake()
     results = translate_texts(texts, fake, batch_tokens=60)
     assert [r.translation for r in results] == [fake.render(t) for t in texts]
@@ -391,7 +392,8 @@ def test_tiny_model_through_both_backends(tiny_model_dir, tmp_path, monkeypatch,
 
 LOOP_CANDIDATES = ["委员们为贵阳点赞，也为自己点赞。", "贵阳市政协委员调研大数据产业发展。", "全年完成投资12亿元。",
                    "市政协主席石邦林调研建筑业和房地产业发展情况。", "一年来，贵阳市政协围绕强省会行动献计出力。",
-                   "推动专场招聘及线上招聘毕业生签约落地。", "截至目前共组织开展协商活动371场。", "委员们一路听、一路看、一路议。"]
+                   "推动专场招聘及线上招聘毕业生签约落地。", "截至目前共组织开展协商活动371场。",
+                   "委员们一路听、一路看、一路议。"]
 
 
 @pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])

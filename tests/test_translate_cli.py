@@ -10,11 +10,12 @@ from click.testing import CliRunner
 from fake_translators import WordFake
 
 import pipeline.models
+from pipeline.batch import collect_inputs
 from pipeline.cli import cli
 from pipeline.errors import ModelNotFoundError
-from pipeline.batch import collect_inputs
 
-ARTICLE = "全市新建公园\n\n本报记者 张三\n\n今年以来，全市新建公园12个。\n\n市政协主席石邦林调研公园建设。居民纷纷点赞。\n"
+ARTICLE = ("全市新建公园\n\n本报记者 张三\n\n今年以来，全市新建公园12个。\n\n"
+           "市政协主席石邦林调研公园建设。居民纷纷点赞。\n")
 OTHER = "项目进展顺利\n\n一年来，贵阳市政协围绕“强省会”行动献计出力。\n"
 
 
@@ -368,7 +369,8 @@ def test_figures_of_the_english_are_checked_against_the_source(tmp_path, fake):
     (tmp_path / "a.txt").write_text("标题\n\n全市新增10万名高校毕业生。全市新建公园12个。\n", encoding="utf-8")
     result = run(tmp_path / "a.txt", "-o", tmp_path / "out", "--no-tm")
     assert result.exit_code == 0, result.output
-    rows = [json.loads(line) for line in (tmp_path / "out" / "a.aligned.jsonl").read_text(encoding="utf-8").splitlines()]
+    jsonl = (tmp_path / "out" / "a.aligned.jsonl").read_text(encoding="utf-8")
+    rows = [json.loads(line) for line in jsonl.splitlines()]
     flags = {row["zh"]: row["qa_flags"] for row in rows}
     assert any(f.startswith("figures:mismatch") and "100,000" in f for f in flags["全市新增10万名高校毕业生。"])
     assert not any(f.startswith("figures") for f in flags["全市新建公园12个。"])
