@@ -154,7 +154,8 @@ def main() -> None:
     retry_s, retry_stats = b["with_retry"]
     print(f"(b) sample article, {b['sentences']} sentences, translate_document with a fresh translation memory")
     print(f"    1st run, retry off: {first:8.3f} s  ({s1.translated} units by the model)")
-    print(f"    2nd run:            {second:8.3f} s  ({s2.from_memory} units from the memory, {s2.translated} by the model)")
+    print(f"    2nd run:            {second:8.3f} s  ({s2.from_memory} units from the memory, "
+          f"{s2.translated} by the model)")
     print(f"    speed-up: {first / second:.0f}x  (target > 50x)")
     print(f"    1st run, retry on (another fresh memory): {retry_s:.3f} s  ({retry_stats.translated} units by the "
           f"model, {retry_stats.retried} retried; {retry_s / second:.0f}x the 2nd run)")

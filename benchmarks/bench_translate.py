@@ -278,7 +278,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=0, help="threads per engine (0: every usable core)")
     parser.add_argument("--batch", type=int, default=16, help="sentences per batch for (b)")
     parser.add_argument("--ct2-batch", type=int, default=32,
-                        help="sentences per batch for (c) and (d); 32 is what the translate stage's default 4096-token budget gives here")
+                        help="sentences per batch for (c) and (d); 32 is what the translate stage's default "
+                             "4096-token budget gives here")
     parser.add_argument("--compute-type", default=None, help="CTranslate2 compute type for (d) (default int8 on CPU)")
     parser.add_argument("--only", default="abcdeo", help="engines to run, e.g. --only cd")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs of (b)-(e); the best is reported")
@@ -319,7 +320,8 @@ def main() -> None:
     print(f"work: {count} sentences of {min(counts)}-{max(counts)} tokens (mean {sum(counts) / count:.1f}), "
           f"beam 4, output forced to {length} tokens, device {args.device}, threads {args.threads or 'all'}, "
           f"cores {os.cpu_count()}")
-    print(f"{'':2} {'engine (best of runs)':42} {'runs':>4} {'seconds':>8} {'sent/s':>8} {'vs a':>7} {'peak RSS':>9}  check")
+    print(f"{'':2} {'engine (best of runs)':42} {'runs':>4} {'seconds':>8} {'sent/s':>8} {'vs a':>7} "
+          f"{'peak RSS':>9}  check")
     results: dict[str, dict] = {}
     for name in args.only:
         proc = subprocess.run(
@@ -338,11 +340,13 @@ def main() -> None:
         result["sent_per_s"] = count / result["seconds"]
         base = results.get("a", {}).get("sent_per_s")
         ratio = f"{result['sent_per_s'] / base:6.1f}x" if base else f"{'-':>7}"
-        print(f"{name:2} {ENGINES[name]:42} {result['runs']:4} {result['seconds']:8.2f} {result['sent_per_s']:8.2f} {ratio} "
+        print(f"{name:2} {ENGINES[name]:42} {result['runs']:4} {result['seconds']:8.2f} "
+              f"{result['sent_per_s']:8.2f} {ratio} "
               f"{result['peak_rss_mb']:7.0f} MB  {'ok' if result['check'] else 'CHECK FAILED'}")
         if "first_run_seconds" in result:
             print(f"{'':2} {'  (first run, model + guards + TM writes)':42} {1:4} {result['first_run_seconds']:8.2f} "
-                  f"{count / result['first_run_seconds']:8.2f}   2nd run {result['first_run_seconds'] / result['seconds']:.0f}x faster")
+                  f"{count / result['first_run_seconds']:8.2f}   "
+                  f"2nd run {result['first_run_seconds'] / result['seconds']:.0f}x faster")
     if "seconds" in results.get("o", {}):
         o = results["o"]
         print(f"pipeline overhead over the bare CTranslate2 engine, alternated runs: best {o['seconds']:.2f} s vs "

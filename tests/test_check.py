@@ -337,7 +337,8 @@ def test_years_are_shown_without_a_thousands_separator(source, target, shown):
 def test_document_mode_keeps_a_unit_mismatch():
     source = "全市新增就业10万人。\n投资90亿元。\n九月份举行了会议。"
     target = "The city added 100,000 jobs. It invested 9 billion US dollars. A meeting was held in September."
-    flagged = [(s.line, [i.subtype for i in s.result.issues]) for s in check_documents(source, target) if s.result.issues]
+    flagged = [(s.line, [i.subtype for i in s.result.issues])
+               for s in check_documents(source, target) if s.result.issues]
     assert flagged == [(2, ["unit"])]
 
 

@@ -185,7 +185,8 @@ def test_extension_b_characters_do_not_break_spans():
 
 
 @settings(deadline=None)
-@given(st.text(alphabet="一二三四五六七八九十百千万亿两零年月日号个名%０１２３４５６７８９0123456789.,约余多第届", max_size=30))
+@given(st.text(alphabet="一二三四五六七八九十百千万亿两零年月日号个名%０１２３４５６７８９0123456789.,约余多第届",
+               max_size=30))
 def test_spans_always_point_at_the_figure_text(text):
     for f in extract_zh(text):
         assert text[f.start:f.end] == f.text

@@ -60,7 +60,8 @@ def _bad_inputs(tmp_path: Path) -> dict[str, tuple[Path, str]]:
     }
 
 
-@pytest.mark.parametrize("case", ["missing", "directory", "empty", "whitespace", "png", "undecodable", "english", "huge"])
+@pytest.mark.parametrize(
+    "case", ["missing", "directory", "empty", "whitespace", "png", "undecodable", "english", "huge"])
 def test_bad_input_gives_one_line_error_and_nonzero_exit(tmp_path, case):
     path, words = _bad_inputs(tmp_path)[case]
     result = CliRunner().invoke(cli, ["segment", str(path)])

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from pipeline.engine import Decoding
 from pipeline.memory import TranslationMemory
+from pipeline.outputs import aligned_rows, english_text
 from pipeline.segment import segment_file, segment_text
 from pipeline.terminology import Glossary, default_glossary
-from pipeline.outputs import aligned_rows, english_text
 from pipeline.translate import (
     TranslateOptions,
     TranslateStats,
@@ -84,7 +84,8 @@ def test_batches_keep_order_and_budget(counts, budget):
 # --- units, batching, order -------------------------------------------------------------------------------
 
 def test_results_come_back_in_input_order_from_length_sorted_batches():
-    texts = ["短句。", "这是一个比较长一些的句子，有好几个词。", "中等长度的句子。", "一。", "这是最长的一个句子，它有很多很多的字，还有逗号。"]
+    texts = ["短句。", "这是一个比较长一些的句子，有好几个词。", "中等长度的句子。", "一。",
+             "这是最长的一个句子，它有很多很多的字，还有逗号。"]
     fake = WordFake()
     results = translate_texts(texts, fake, TranslateOptions(batch_tokens=60))
     assert [r.translation for r in results] == [fake.render(t) for t in texts]
@@ -228,7 +229,8 @@ def test_an_interrupted_run_keeps_the_batches_already_translated(tmp_path):
     texts = [f"第{'一二三四五六'[i]}位委员为贵阳点赞。" for i in range(6)]
     with TranslationMemory(tmp_path / "tm.sqlite3") as memory:
         with pytest.raises(KeyboardInterrupt):
-            translate_texts(texts, _Interrupted(batches=2), TranslateOptions(memory=memory, batch_tokens=24))  # 2 units a batch
+            # 2 units a batch
+            translate_texts(texts, _Interrupted(batches=2), TranslateOptions(memory=memory, batch_tokens=24))
         assert len(memory) == 4
         fake = WordFake()
         stats = TranslateStats()
@@ -256,7 +258,8 @@ def test_glossary_terms_are_written_into_the_input_and_checked():
 def test_terms_can_stay_chinese_in_the_input_and_only_be_checked():
     glossary = Glossary({"政协": "CPPCC"}, {"石邦林": "Shi Banglin"})
     fake = WordFake()
-    [result] = translate_texts(["市政协主席石邦林调研。"], fake, TranslateOptions(glossary=glossary, inline_terms=False))
+    options = TranslateOptions(glossary=glossary, inline_terms=False)
+    [result] = translate_texts(["市政协主席石邦林调研。"], fake, options)
     assert fake.units_seen == ["市政协主席 Shi Banglin 调研。"]
     assert result.qa_flags == ["glossary:政协"]
 
@@ -329,52 +332,103 @@ def test_translate_sample_document():
 
 # --- real checkpoints (tiny, random weights) through both backends ----------------------------------------
 
+class Recording:
+    """A real backend with every batch it translates recorded: model input -> outputs (first pass, retry)."""
+
+    def __init__(self, translator, loop_first_pass: bool = False):
+        self.translator = translator
+        self.loop_first_pass = loop_first_pass
+        self.model_id, self.revision, self.backend = translator.model_id, translator.revision, translator.backend
+        self.max_source_tokens = translator.max_source_tokens
+        self.default_decoding = translator.default_decoding
+        self.outputs: dict[str, list[str]] = {}
+        self.first_decoding = None
+
+    def count_tokens(self, texts):
+        return self.translator.count_tokens(texts)
+
+    def translate_batch(self, texts, decoding):
+        self.first_decoding = self.first_decoding or decoding
+        if self.loop_first_pass and decoding == self.first_decoding:
+            # What opus-mt does on some inputs; the retry (stricter decoding) goes to the real model.
+            outputs = ["Come on, " + "come on, " * 20 + "come on"] * len(texts)
+        else:
+            outputs = self.translator.translate_batch(texts, decoding)
+        for text, output in zip(texts, outputs):
+            self.outputs.setdefault(text, []).append(output.strip())
+        return outputs
+
+
 @pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
 def test_tiny_model_through_both_backends(tiny_model_dir, tmp_path, monkeypatch, backend):
     monkeypatch.setenv("BRIEF_CACHE_DIR", str(tmp_path / "cache"))
     from pipeline.loaders import load_translator
 
-    translator = load_translator(str(tiny_model_dir), backend)
-    assert translator.backend == backend
+    translator = Recording(load_translator(str(tiny_model_dir), backend))
+    assert translator.translator.backend == backend
     texts = ["贵阳市政协委员调研大数据产业发展。", "全年完成投资12亿元。", "贵阳市政协委员调研大数据产业发展。",
              "，".join(["政协委员调研"] * 30) + "。"]
+    decoding = Decoding(beam_size=2, max_length=40)
     with TranslationMemory(tmp_path / "tm.sqlite3") as memory:
         stats = TranslateStats()
-        results = translate_texts(texts, translator, TranslateOptions(memory=memory, glossary=default_glossary(), decoding=Decoding(beam_size=2, max_length=40), clause_budget=60), stats=stats)
-        assert len(results) == 4 and all(isinstance(r.translation, str) for r in results)
+        options = TranslateOptions(memory=memory, glossary=default_glossary(), decoding=decoding, clause_budget=60)
+        results = translate_texts(texts, translator, options, stats=stats)
+        assert [r.source for r in results] == texts
+        for text, result in zip(texts, results):
+            # The parts cover the text, each is what the model returned for its input (first try or retry),
+            # and the translation is the parts' English joined.
+            assert [(p.start, p.end) for p in result.parts][0][0] == 0 and result.parts[-1].end == len(text)
+            assert all(a.end == b.start for a, b in zip(result.parts, result.parts[1:]))
+            assert all(p.translation in translator.outputs[p.model_input] for p in result.parts)
+            assert result.translation == " ".join(p.translation for p in result.parts if p.translation)
+        # The glossary reached the model in English; a repeated text and repeated clauses went to it once.
+        assert all("CPPCC" in p.model_input and "政协" not in p.model_input for p in results[0].parts)
         assert results[0].translation == results[2].translation
-        assert len(results[3].parts) > 1
-        assert stats.translated == stats.unique > 0
+        assert len(results[3].parts) > 1 and all(p.end - p.start <= 60 for p in results[3].parts)
+        assert stats.translated == stats.unique == len(translator.outputs) > 0
         again = TranslateStats()
-        repeat = translate_texts(texts, translator, TranslateOptions(memory=memory, glossary=default_glossary(), decoding=Decoding(beam_size=2, max_length=40), clause_budget=60), stats=again)
+        repeat = translate_texts(texts, Recording(translator.translator), options, stats=again)
     assert [r.translation for r in repeat] == [r.translation for r in results]
     assert again.translated == 0 and again.from_memory == stats.unique
 
 
 LOOP_CANDIDATES = ["委员们为贵阳点赞，也为自己点赞。", "贵阳市政协委员调研大数据产业发展。", "全年完成投资12亿元。",
                    "市政协主席石邦林调研建筑业和房地产业发展情况。", "一年来，贵阳市政协围绕强省会行动献计出力。",
-                   "推动专场招聘及线上招聘毕业生签约落地。", "截至目前共组织开展协商活动371场。", "委员们一路听、一路看、一路议。"]
+                   "推动专场招聘及线上招聘毕业生签约落地。", "截至目前共组织开展协商活动371场。",
+                   "委员们一路听、一路看、一路议。"]
 
 
 @pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
-def test_tiny_model_repetition_loops_are_retried_then_fixed_or_flagged(tiny_model_dir, tmp_path, monkeypatch, backend):
-    """Random weights loop on some inputs (which ones depends on the library versions that built them):
-    each looping unit is retried once with stricter decoding, and comes out without a loop or flagged."""
+def test_stricter_decoding_never_repeats_a_phrase(tiny_model_dir, tmp_path, monkeypatch, backend):
+    """The retry's settings hold on both real backends: no token trigram twice in one output (which tokens
+    a random model picks differs across CPUs; this holds for any)."""
     monkeypatch.setenv("BRIEF_CACHE_DIR", str(tmp_path / "cache"))
     from pipeline.loaders import load_translator
 
     translator = load_translator(str(tiny_model_dir), backend)
-    decoding = Decoding(beam_size=2, max_length=40)
-    plain = translator.translate_batch(LOOP_CANDIDATES, decoding)
-    looping = [s for s, out in zip(LOOP_CANDIDATES, plain) if "repetition" in check_translation(s, out)]
-    assert looping, "the tiny model produced no repetition loop to test the guard on"
+    stricter = Decoding(beam_size=2, max_length=40).stricter()
+    for tokens in translator.generate_tokens(LOOP_CANDIDATES, stricter):
+        trigrams = list(zip(tokens, tokens[1:], tokens[2:]))
+        assert len(trigrams) == len(set(trigrams)), tokens
+
+
+@pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
+def test_tiny_model_repetition_loops_are_retried_then_fixed_or_flagged(tiny_model_dir, tmp_path, monkeypatch, backend):
+    """A unit whose first output loops is retried once, on the real model, with stricter decoding, and comes out
+    without a loop or flagged. (The first pass loops on purpose: whether random weights loop on a given input
+    depends on the CPU and the library versions.)"""
+    monkeypatch.setenv("BRIEF_CACHE_DIR", str(tmp_path / "cache"))
+    from pipeline.loaders import load_translator
+
+    translator = Recording(load_translator(str(tiny_model_dir), backend), loop_first_pass=True)
     stats = TranslateStats()
-    results = translate_texts(looping, translator, TranslateOptions(decoding=decoding), stats=stats)
-    assert stats.retried == len(looping)
-    first = dict(zip(LOOP_CANDIDATES, plain))
-    stricter = translator.translate_batch(looping, decoding.stricter())
-    for source, result, retry in zip(looping, results, stricter):
-        assert result.translation in (first[source], retry)
+    options = TranslateOptions(decoding=Decoding(beam_size=2, max_length=40))
+    results = translate_texts(LOOP_CANDIDATES, translator, options, stats=stats)
+    assert stats.retried == len(LOOP_CANDIDATES)
+    for source, result in zip(LOOP_CANDIDATES, results):
+        first, retry = translator.outputs[source]
+        assert "repetition" in check_translation(source, first)
+        assert result.translation in (first, retry)
         if not check_translation(source, retry):  # the retry is clean: it is kept
             assert result.translation == retry and result.qa_flags == []
         # Whatever is kept, a loop left in it is flagged.
