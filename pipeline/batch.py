@@ -14,9 +14,10 @@ import json
 import os
 import stat
 import tempfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Literal
+from typing import Literal
 
 from pipeline.document import Document
 from pipeline.engine import Decoding, Translator

@@ -118,12 +118,12 @@ def translate(inputs: tuple[str, ...], outdir: str | None, formats: tuple[str, .
     matches the current settings. A bad file is reported and the batch goes on. Exit status: 0 all done,
     1 some articles failed, 2 a usage error (a missing model, say).
     """
+    from pipeline.batch import BatchProgress, TqdmProgress, translate_files
     from pipeline.errors import UsageError
-    from pipeline.memory import TranslationMemory
     from pipeline.loaders import load_translator
+    from pipeline.memory import TranslationMemory
     from pipeline.models import describe_model
     from pipeline.terminology import load_glossary
-    from pipeline.batch import BatchProgress, TqdmProgress, translate_files
     from pipeline.translate import TranslateOptions
 
     if tm_path and no_tm:

@@ -15,8 +15,9 @@ with ``SCHEMA_VERSION``: ``brief segment --json`` carries it, and any stage can 
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Literal
+from typing import Any, Literal
 
 from pipeline.errors import InputError
 

@@ -17,8 +17,8 @@ import hashlib
 import sqlite3
 import time
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import regex
 
@@ -193,7 +193,7 @@ class TranslationMemory:
     def close(self) -> None:
         self._db.close()
 
-    def __enter__(self) -> "TranslationMemory":
+    def __enter__(self) -> TranslationMemory:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -12,8 +12,9 @@ Writing files, stamps and resume are the batch layer's (``pipeline.batch``).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Literal
+from typing import Literal
 
 import regex
 

@@ -16,8 +16,9 @@ A new stage is a function and one line in ``STAGES``. The batch layer (``pipelin
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from pipeline.document import Document
 from pipeline.engine import Translator

@@ -47,7 +47,7 @@ class Glossary:
     terms: dict[str, str] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
 
-    def merged(self, other: "Glossary") -> "Glossary":
+    def merged(self, other: Glossary) -> Glossary:
         """A glossary with ``other``'s entries added; where both have an entry, ``other`` wins."""
         terms = {k: v for k, v in self.terms.items() if k not in other.names}
         names = {k: v for k, v in self.names.items() if k not in other.terms}

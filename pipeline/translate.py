@@ -25,8 +25,8 @@ is ``pipeline.run``; the batch layer over files and folders is ``pipeline.batch`
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Sequence
 
 import regex
 

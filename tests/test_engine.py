@@ -12,10 +12,10 @@ import sys
 
 import pytest
 
-from pipeline.engine import Decoding, Translator
-from pipeline.errors import ModelNotFoundError, UsageError
 from pipeline.backends.ct2 import convert_to_ctranslate2, converted_path
 from pipeline.checkpoint import content_hash
+from pipeline.engine import Decoding, Translator
+from pipeline.errors import ModelNotFoundError, UsageError
 from pipeline.loaders import load_translator
 from pipeline.models import DEFAULT_PRESET, load_preset, preset_names, resolve_model
 

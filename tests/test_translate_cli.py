@@ -396,8 +396,8 @@ def test_one_model_directory_spelled_two_ways_shares_the_memory(tmp_path, tiny_m
 
 def test_cli_choices_match_the_library():
     # cli.py spells these out rather than import pipeline.batch (~120 ms of figure patterns) for `brief --help`.
-    from pipeline.outputs import FORMATS
     from pipeline.models import BACKENDS
+    from pipeline.outputs import FORMATS
     from pipeline.translate import DEFAULT_BATCH_TOKENS
 
     options = {p.name: p for p in cli.commands["translate"].params}

@@ -7,13 +7,10 @@ reads: a Chinese article (figures) or a source and a translation (check); gives:
 from __future__ import annotations
 
 import bisect
-
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Callable
-
-import regex
 
 from pipeline.document import Document, FigureCheck, Flag
 from pipeline.errors import InputError, NoChineseTextError
@@ -23,7 +20,6 @@ from pipeline.figures.en import extract_en
 from pipeline.figures.model import CheckResult, Figure, Issue
 from pipeline.figures.zh import extract_zh
 from pipeline.textio import has_chinese, is_mostly_chinese, read_text
-
 
 
 @dataclass
