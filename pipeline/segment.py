@@ -84,19 +84,23 @@ _BYLINE = regex.compile(
     r"|\p{Han}{0,12}?(?:市长|省长|县长|区长|主席|书记|主任|部长|总理|局长|厅长|委员长|院长|理事长|董事长)(?=[\s\u3000]))"
     r"\s*[:：/／｜|]?\s*\p{Han}{2,4}(?:[\s\u3000、,，]+\p{Han}{2,4})*\s*[）)]?$"
 )
-_EPIGRAPH_LABEL = regex.compile(r"^[【\[［]?(题记|编者按|编者的话|编前语|导语|导读|按语|引言|前言|摘要)[】\]］]?\s*(?:[:：]\s*)?")
+_EPIGRAPH_LABEL = regex.compile(r"^[【\[［]?(题记|编者按|编者的话|编前语|导语|导读|按语|引言|前言|摘要)"
+                                r"[】\]］]?\s*(?:[:：]\s*)?")
 _CAPTION_DATE = regex.compile(
     r"^(?:\d{4}|[〇零一二三四五六七八九]{4})年(?:\d{1,2}|[一二三四五六七八九十]{1,3})月"
     r"(?:(?:\d{1,2}|[一二三四五六七八九十]{1,3})日)?(?:[上下]午|晚|晚间)?[，,、\s]"
 )
 _CAPTION_MARK = regex.compile(r"^(?:图为|上图|下图|左图|右图|图片|▲|△|■)|(?:\s|（|\()?摄[）)]?$|摄影[）)]?$")
 # Credits that close an article: (责任编辑：李四), 来源：新华社. Short, but not headings.
-_CREDIT = regex.compile(r"^[（(【\[]?\s*(?:责任编辑|编辑|校对|审核|审校|(?:本文|稿件|文章)?来源|监制|统筹|值班编辑)\s*[:：]|^[（(]完[）)]$")
+_CREDIT = regex.compile(r"^[（(【\[]?\s*(?:责任编辑|编辑|校对|审核|审校|(?:本文|稿件|文章)?来源"
+                        r"|监制|统筹|值班编辑)\s*[:：]|^[（(]完[）)]$")
 # A dateline or source line under the title: 2023-11-16 08:30　来源：人民网; 原标题：...
 _META = regex.compile(r"^\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s|$)|^(?:来源|发布时间|发布日期|原标题|原题)[:：]")
 # Page furniture left by PDF extraction: a page number (4, — 3 —, 第3页, 3/12) on a line of its own.
-_PAGE_MARK = regex.compile(r"^(?:[-—–－─\s]*\d{1,4}[-—–－─\s]*|第\s*\d{1,4}\s*页(?:\s*/?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})$")
-_NUMBERED_HEADING = regex.compile(r"^(?:[一二三四五六七八九十]{1,3}、|（[一二三四五六七八九十]{1,3}）|\([一二三四五六七八九十\d]{1,3}\)|\d{1,2}[.、．]\s*\D)")
+_PAGE_MARK = regex.compile(r"^(?:[-—–－─\s]*\d{1,4}[-—–－─\s]*|第\s*\d{1,4}\s*页(?:\s*/?\s*共\s*\d{1,4}\s*页)?"
+                           r"|\d{1,4}\s*/\s*\d{1,4})$")
+_NUMBERED_HEADING = regex.compile(r"^(?:[一二三四五六七八九十]{1,3}、|（[一二三四五六七八九十]{1,3}）"
+                                  r"|\([一二三四五六七八九十\d]{1,3}\)|\d{1,2}[.、．]\s*\D)")
 _HAN = regex.compile(r"\p{Han}")
 # Enumerators of numbered headings, from the top level down: 一、 / （一） / 1. 1、 1． (1).
 _HEADING_LEVELS = (
@@ -112,9 +116,9 @@ _APPENDIX = regex.compile(r"^(?:附件|附录|附表)\s*[\d一二三四五六七
 # Offices that name a speaker: a report's (省长 XXX), a bracketed one (（XXX，某大学副校长）) or the label
 # that heads what one said in a round-up (国家发展改革委副主任XXX：).
 SPEAKER_TITLES = (
-    "委员长", "理事长", "董事长", "秘书长", "总经理", "总理", "主任", "部长", "局长", "主席", "书记", "省长", "市长", "县长", "区长", "州长", "行长",
-    "署长", "司长", "厅长", "处长", "委员", "院长", "校长", "会长", "所长", "社长", "总裁", "教授", "研究员", "代表", "发言人", "经济学家", "专家", "学者",
-    "院士",
+    "委员长", "理事长", "董事长", "秘书长", "总经理", "总理", "主任", "部长", "局长", "主席", "书记", "省长",
+    "市长", "县长", "区长", "州长", "行长", "署长", "司长", "厅长", "处长", "委员", "院长", "校长", "会长",
+    "所长", "社长", "总裁", "教授", "研究员", "代表", "发言人", "经济学家", "专家", "学者", "院士",
 )
 _SPEAKER_TITLE = "(?:" + "|".join(SPEAKER_TITLES) + ")"
 _BRACKETED_SPEAKER = regex.compile(
@@ -123,8 +127,8 @@ _SPEAKER_LABEL = regex.compile(
     r"^\p{Han}[\p{Han}、·]{0,38}?" + _SPEAKER_TITLE + r"[\s\u3000]?(?P<name>\p{Han}{2,4})[：:]$")
 # What follows a title in a sentence that quotes someone (局长表示：), where a name would stand in a label.
 SPEECH_VERBS = (
-    "说", "表示", "指出", "强调", "介绍", "认为", "提出", "称", "谈到", "坦言", "透露", "解释", "回答", "答", "问", "建议", "呼吁", "要求", "希望",
-    "宣布",
+    "说", "表示", "指出", "强调", "介绍", "认为", "提出", "称", "谈到", "坦言", "透露", "解释", "回答", "答",
+    "问", "建议", "呼吁", "要求", "希望", "宣布",
 )
 # The occasion line under a report's title: ——2026年1月27日在…会议上 (the dash optional when the date is
 # there, brackets allowed), with the speaker perhaps on the same line after a space.
@@ -675,8 +679,9 @@ def document_to_json(document: Document, *, clause_budget: int | None = None) ->
     """The JSON of ``brief segment --json``, built from ``Document.to_dict``.
 
     The contract other tools read (kicker, title, subtitle, byline, epigraph, sections with their
-    ``level``, captions, ``junk``: the page chrome set apart, never translated) and spans and sentences for tools that point back at the source; ``document``
-    is the whole ``Document.to_dict()``, which ``Document.from_dict`` reads back.
+    ``level``, captions, ``junk``: the page chrome set apart, never translated) and spans and sentences for
+    tools that point back at the source; ``document`` is the whole ``Document.to_dict()``, which
+    ``Document.from_dict`` reads back.
     """
     data = document.to_dict()
 

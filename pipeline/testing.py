@@ -18,8 +18,25 @@ from pathlib import Path
 
 # Vocabulary for the generated training text. Domain words (a provincial CPPCC report) so that the
 # sentencepiece model learns multi-character Chinese pieces as well as English words and digits.
-_ZH_WORDS = ["政协", "委员", "贵阳", "贵州", "省会", "经济", "发展", "建设", "城市", "人民", "政府", "会议", "报告", "工作", "推进", "提升", "加快", "实施", "强省会", "行动", "产业", "数字", "大数据", "项目", "投资", "增长", "亿元", "百分之", "同比", "全年", "完成", "目标", "任务", "改革", "开放", "创新", "生态", "文明", "乡村", "振兴", "民生", "教育", "医疗", "就业", "收入", "居民", "企业", "市场", "服务", "质量", "交通", "高铁", "机场", "旅游", "文化", "科技", "人才", "安全", "稳定", "治理", "现代化", "协商", "民主", "监督", "提案", "建议", "调研", "我们", "今年", "去年", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "百", "千", "万"]
-_EN_WORDS = ["the", "of", "and", "to", "in", "a", "is", "that", "for", "on", "with", "as", "by", "at", "from", "this", "be", "are", "was", "it", "an", "which", "were", "CPPCC", "Guiyang", "Guizhou", "provincial", "capital", "economy", "development", "city", "people", "government", "meeting", "report", "work", "promote", "improve", "accelerate", "implement", "strong", "industry", "digital", "big", "data", "project", "investment", "growth", "billion", "yuan", "percent", "year", "on", "year", "target", "reform", "opening", "innovation", "ecology", "rural", "revitalization", "education", "medical", "employment", "income", "residents", "enterprises", "market", "service", "quality", "transport", "railway", "airport", "tourism", "culture", "technology", "talent", "security", "governance", "consultation", "democracy", "supervision", "proposal", "suggestion", "research", "we", "this", "last"]
+_ZH_WORDS = [
+    "政协", "委员", "贵阳", "贵州", "省会", "经济", "发展", "建设", "城市", "人民", "政府", "会议", "报告", "工作",
+    "推进", "提升", "加快", "实施", "强省会", "行动", "产业", "数字", "大数据", "项目", "投资", "增长", "亿元",
+    "百分之", "同比", "全年", "完成", "目标", "任务", "改革", "开放", "创新", "生态", "文明", "乡村", "振兴",
+    "民生", "教育", "医疗", "就业", "收入", "居民", "企业", "市场", "服务", "质量", "交通", "高铁", "机场", "旅游",
+    "文化", "科技", "人才", "安全", "稳定", "治理", "现代化", "协商", "民主", "监督", "提案", "建议", "调研",
+    "我们", "今年", "去年", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "百", "千", "万",
+]
+_EN_WORDS = [
+    "the", "of", "and", "to", "in", "a", "is", "that", "for", "on", "with", "as", "by", "at", "from", "this", "be",
+    "are", "was", "it", "an", "which", "were", "CPPCC", "Guiyang", "Guizhou", "provincial", "capital", "economy",
+    "development", "city", "people", "government", "meeting", "report", "work", "promote", "improve", "accelerate",
+    "implement", "strong", "industry", "digital", "big", "data", "project", "investment", "growth", "billion",
+    "yuan", "percent", "year", "on", "year", "target", "reform", "opening", "innovation", "ecology", "rural",
+    "revitalization", "education", "medical", "employment", "income", "residents", "enterprises", "market",
+    "service", "quality", "transport", "railway", "airport", "tourism", "culture", "technology", "talent",
+    "security", "governance", "consultation", "democracy", "supervision", "proposal", "suggestion", "research",
+    "we", "this", "last",
+]
 _ZH_PUNCT = "，，，、。；：！？"
 
 
@@ -117,7 +134,8 @@ def make_marian(
     The defaults are the opus-mt-zh-en architecture (d_model 512, 6+6 layers, 8 heads, FFN 2048, 65001
     tokens), for benchmarks that need the real amount of computation. The tokenizer is always the small
     in-process sentencepiece model; ``vocab_size`` only sizes the embedding and output layers (None: the
-    tokenizer's own size). ``init_std`` is the spread of the random weights. Weights come from ``torch.manual_seed(seed)``, so a seed gives the same files.
+    tokenizer's own size). ``init_std`` is the spread of the random weights. Weights come from
+    ``torch.manual_seed(seed)``, so a seed gives the same files.
     """
     import torch
     from transformers import GenerationConfig, MarianConfig, MarianMTModel

@@ -168,9 +168,10 @@ _pieces = st.sampled_from([
     "一、", "图为", "摄", EXT_B, "１２", "10万", "\t", "A", "a. b", "【导读】", "：", "— 3 —", "4", "（完）",
     "原标题：", "来源：", "贵阳市市长　马宁宇", "问：", "1.", "\u3000\u3000",
     # page chrome and report headers (junk, run-in headings, speakers)
-    "下载", "分享:", "首页", ">", "【字号：", "】", "时间：", "2026-02-02 09:20", "扫一扫在手机打开当前页", "责任编辑：张玫",
-    "相关报道：", "免责声明：", "尽在新浪财经APP", "——2026年1月27日在省人民代表大会第四次会议上", " 省长 张三",
-    "（一）稳中求进，推动发展。", "国家发展改革委副主任张三：", "（张三，中国人民大学副校长）", "附件", "省长张三作政府工作报告",
+    "下载", "分享:", "首页", ">", "【字号：", "】", "时间：", "2026-02-02 09:20", "扫一扫在手机打开当前页",
+    "责任编辑：张玫", "相关报道：", "免责声明：", "尽在新浪财经APP", "——2026年1月27日在省人民代表大会第四次会议上",
+    " 省长 张三", "（一）稳中求进，推动发展。", "国家发展改革委副主任张三：", "（张三，中国人民大学副校长）", "附件",
+    "省长张三作政府工作报告",
 ])
 
 
@@ -388,11 +389,13 @@ def test_action_caption_rule(line, caption):
 
 
 def test_portal_report_with_chrome_a_doubled_header_and_a_one_line_occasion_and_speaker():
-    text = ("分享:\n某省2026年政府工作报告\n2026年1月27日在某省第十四届人民代表大会第四次会议上 某省省长 张三\n首页\n>\n"
+    text = ("分享:\n某省2026年政府工作报告\n"
+            "2026年1月27日在某省第十四届人民代表大会第四次会议上 某省省长 张三\n首页\n>\n"
             "政府信息公开\n>\n省政府工作报告\n某省2026年政府工作报告\n"
             "2026年1月27日在某省第十四届人民代表大会第四次会议上 某省省长 张三\n时间：\n2026-02-02 09:20\n来源：\n"
             "某省人民政府\n省长张三作政府工作报告\n各位代表：\n现在，我代表省人民政府向大会报告工作，请予审议。\n"
-            "一、2025年工作回顾\n一年来，主要做了6个方面工作：\n（一）聚焦扩大内需，确保经济平稳运行。投资增长6%。消费增长5%。\n"
+            "一、2025年工作回顾\n一年来，主要做了6个方面工作：\n"
+            "（一）聚焦扩大内需，确保经济平稳运行。投资增长6%。消费增长5%。\n"
             "（二）强化科技创新，建设现代化产业体系\n技术合同成交额增长10%。\n扫一扫在手机打开当前页\n")
     document = segment_text(text)
     assert document.title.text == "某省2026年政府工作报告"
@@ -401,7 +404,8 @@ def test_portal_report_with_chrome_a_doubled_header_and_a_one_line_occasion_and_
     assert document.title.start > text.index("省政府工作报告\n")  # the article's header, not the page's copy
     assert [c.text for c in document.captions] == ["省长张三作政府工作报告"]
     assert _outline(document) == [(None, None), ("一、2025年工作回顾", 1),
-                                  ("（一）聚焦扩大内需，确保经济平稳运行。", 2), ("（二）强化科技创新，建设现代化产业体系", 2)]
+                                  ("（一）聚焦扩大内需，确保经济平稳运行。", 2),
+                                  ("（二）强化科技创新，建设现代化产业体系", 2)]
     assert document.sections[0].paragraphs[0].text == "各位代表："
     run_in = document.sections[2]
     assert [b.text for b in run_in.paragraphs] == ["投资增长6%。消费增长5%。"]
@@ -409,7 +413,8 @@ def test_portal_report_with_chrome_a_doubled_header_and_a_one_line_occasion_and_
     assert text[paragraph.start:paragraph.end] == paragraph.text  # its own span, after the heading's
     assert run_in.heading.end == paragraph.start
     junk = [b.text for b in document.furniture if b.kind == "junk"]
-    assert junk[:3] == ["分享:", "某省2026年政府工作报告", "2026年1月27日在某省第十四届人民代表大会第四次会议上 某省省长 张三"]
+    assert junk[:3] == ["分享:", "某省2026年政府工作报告",
+                        "2026年1月27日在某省第十四届人民代表大会第四次会议上 某省省长 张三"]
     assert junk[-1] == "扫一扫在手机打开当前页" and len(junk) == 13
     assert document_to_json(document)["junk"] == junk
     outline = format_outline(document)
@@ -417,7 +422,8 @@ def test_portal_report_with_chrome_a_doubled_header_and_a_one_line_occasion_and_
 
 
 def test_newspaper_site_report_with_buttons_dashed_occasion_speaker_line_and_appendix():
-    text = ("下载\n打印\n【字号：\n加大\n还原\n】\n2026年某省政府工作报告\n——2026年1月27日在某省第十四届人民代表大会第四次会议上\n"
+    text = ("下载\n打印\n【字号：\n加大\n还原\n】\n2026年某省政府工作报告\n"
+            "——2026年1月27日在某省第十四届人民代表大会第四次会议上\n"
             "来源：某省日报\n时间：2026-02-05\n省长 张三\n省长张三作政府工作报告。本报记者 李四摄\n各位代表：\n"
             "现在，我代表省人民政府，向大会报告工作，请予审议。\n二、“十五五”时期发展的主要考虑\n"
             "（一）关于“十五五”时期发展的时代背景。“十五五”时期是关键时期。\n附件\n《政府工作报告》有关内容名词注释\n"
@@ -433,9 +439,11 @@ def test_newspaper_site_report_with_buttons_dashed_occasion_speaker_line_and_app
 
 
 def test_talk_with_bracketed_speaker_unnumbered_and_numbered_headings_and_trailing_chrome():
-    text = ("\u3000\u3000张三：未来5年是关键时点\n\u3000\u3000来源：某某官方账号\n\u3000\u3000（张三，某某大学副校长）\n"
+    text = ("\u3000\u3000张三：未来5年是关键时点\n\u3000\u3000来源：某某官方账号\n"
+            "\u3000\u3000（张三，某某大学副校长）\n"
             "\u3000\u3000大国竞争，拼谁能“咬住”\n\u3000\u3000今天很高兴跟大家分享我们的研究。\n"
-            "\u3000\u3000未来五年的十大趋势\n\u3000\u30001． 战略目标具象化\n\u3000\u3000考验很重要的时点到了，能不能咬得住？\n"
+            "\u3000\u3000未来五年的十大趋势\n\u3000\u30001． 战略目标具象化\n"
+            "\u3000\u3000考验很重要的时点到了，能不能咬得住？\n"
             "\u3000\u30002． 科技自立自强\n\u3000\u3000科技是核心。\n"
             "免责声明：内容均源自自媒体，版权归原作者所有。\n海量资讯、精准解读，尽在某某财经APP\n责任编辑：王五\n")
     document = segment_text(text)

@@ -6,7 +6,8 @@ sentences with no counterpart), so that a whole translation can be checked witho
 Translators keep paragraphs far more often than sentences. When both texts have the same number of
 non-empty lines and pairing line k with line k costs about what the free alignment of all sentences costs,
 sentences are aligned within each pair of lines; otherwise the sentences of the whole documents are
-aligned. The alignment is a monotone dynamic programme (as Gale and Church's) whose cost adds a length term (English runs about ``ratio`` times the Chinese length) and a figure term:
+aligned. The alignment is a monotone dynamic programme (as Gale and Church's) whose cost adds a length
+term (English runs about ``ratio`` times the Chinese length) and a figure term:
 sentences sharing figure values attract, a figure left without a partner repels.
 """
 

@@ -436,8 +436,9 @@ def _pair_cost(s: Atom, t: Atom, distance: float, target: str) -> float | None:
         return None
     cost = distance + (0.0 if t.figure.kind == s.figure.kind and s.figure.kind != "quantity" else 0.15)
     a, b = s.values[0], t.values[0]
-    if t.figure.kind == s.figure.kind and s.figure.kind in ("year", "date", "time", "ordinal", "percent",
-                                                           "percentage_points", "decade") or _scale_hint(s, t) or _digits_apart(a, b) <= 1:
+    if (t.figure.kind == s.figure.kind
+            and s.figure.kind in ("year", "date", "time", "ordinal", "percent", "percentage_points", "decade")
+            or _scale_hint(s, t) or _digits_apart(a, b) <= 1):
         cost += 0.1
     elif _digits_apart(a, b) <= 2:
         cost += 0.35

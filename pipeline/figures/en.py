@@ -43,7 +43,8 @@ _WORDS = regex.compile(
 
 APPROX = (("more than", "more_than"), ("over", "more_than"), ("above", "more_than"), ("in excess of", "more_than"),
           ("upwards of", "more_than"), ("exceeding", "more_than"), ("exceeded", "more_than"),
-          ("exceeds", "more_than"), ("exceed", "more_than"), ("surpassed", "more_than"), ("topped", "more_than"), ("nearly", "less_than"),
+          ("exceeds", "more_than"), ("exceed", "more_than"), ("surpassed", "more_than"), ("topped", "more_than"),
+          ("nearly", "less_than"),
           ("almost", "less_than"), ("close to", "less_than"), ("less than", "less_than"),
           ("fewer than", "less_than"), ("under", "less_than"), ("below", "less_than"), ("about", "about"),
           ("around", "about"), ("approximately", "about"), ("roughly", "about"), ("some", "about"),
@@ -62,7 +63,10 @@ _APPROX_MAP = dict(APPROX)
 # ordinals, decades, times and glued units are taken before this runs.
 _CURRENCY_CODES = ("RMB|USD|EUR|JPY|HKD|GBP|AUD|NZD|SGD|CHF|CAD|MYR|RUB|ZAR|KRW|AED|SAR|HUF|PLN|DKK|SEK|NOK|TRY|MXN|"
                    "CNY|INR|TWD|THB|BRL|Rmb")
-_CODE_EN = regex.compile(rf"\b(?!(?:{_CURRENCY_CODES})\d)[A-Za-z]+[-‑]?\d+[A-Za-z\d]*\b|\b\d+[A-Za-z]+\d+\w*\b|\b\d+[A-Za-z]{1,3}\b(?<!\d(?:st|nd|rd|th|s|km|kg|m|cm|mm|g|t|mg|GW|MW|kW|kWh|ha|bn|mn|pm|am|x|k))"
+# NB: "{1,3}" below sits in an f-string, so the pattern holds "(1, 3)"; kept as is (lint-only change).
+_CODE_EN = regex.compile(rf"\b(?!(?:{_CURRENCY_CODES})\d)[A-Za-z]+[-‑]?\d+[A-Za-z\d]*\b|\b\d+[A-Za-z]+\d+\w*\b"
+                      rf"|\b\d+[A-Za-z]{1,3}\b"
+                      r"(?<!\d(?:st|nd|rd|th|s|km|kg|m|cm|mm|g|t|mg|GW|MW|kW|kWh|ha|bn|mn|pm|am|x|k))"
                       r"|\b(?:Five|5)-Year\s+Plans?\b|\b\d+/\d+\b(?=\s*(?:service|support|access|coverage|operation))"
                       r"")
 _DATE = regex.compile(
@@ -85,12 +89,15 @@ _NUMBER = regex.compile(
     rf"(?<![\w.,])(?P<cur>{_CURRENCY})?\s*(?P<n>{_NUM})(?:(?P<ord>st|nd|rd|th)\b"
     rf"|(?P<unit>(?-i:km|kg|cm|mm|mg|m|g|t|GW|MW|kW|kWh|ha|x|hp|sq|ft|mph|mn|bn))\b|\b)"
     rf"(?:\s*-?\s*(?P<sc>hundred|thousand|million|billion|trillion|bn|mn|m|k)\b)?"
-    rf"(?:\s*(?P<pct>(?:percentage|per\s*cent(?:age)?|%)\s+points?\b|%|per\s*cent\b|pct\b|points?\b))?", regex.IGNORECASE)
-_SOFT_WORDS = {"century": 100, "centenary": 100, "centennial": 100, "trio": 3, "duo": 2, "twins": 2, "quartet": 4, "both": 2, "twice": 2, "double": 2, "doubled": 2, "pair": 2, "couple": 2, "dozen": 12,
+    rf"(?:\s*(?P<pct>(?:percentage|per\s*cent(?:age)?|%)\s+points?\b|%|per\s*cent\b|pct\b|points?\b))?",
+    regex.IGNORECASE)
+_SOFT_WORDS = {"century": 100, "centenary": 100, "centennial": 100, "trio": 3, "duo": 2, "twins": 2, "quartet": 4,
+               "both": 2, "twice": 2, "double": 2, "doubled": 2, "pair": 2, "couple": 2, "dozen": 12,
                "half": 0.5, "once": 1, "single": 1, "decade": 10, "triple": 3, "tripled": 3, "thrice": 3,
                "quarter": 0.25}
 _SOFT = regex.compile(r"\b(?:a\s+)?(?P<w>" + "|".join(_SOFT_WORDS) + r")\b", regex.IGNORECASE)
-_VAGUE = regex.compile(r"\b(?:hundreds|thousands|millions|billions|tens|dozens|scores)\s+(?:of\s+(?:thousands|millions)\s+)?(?:of\b)?"
+_VAGUE = regex.compile(r"\b(?:hundreds|thousands|millions|billions|tens|dozens|scores)\s+"
+                       r"(?:of\s+(?:thousands|millions)\s+)?(?:of\b)?"
                        r"|\b(?:one|1)\s+(?=of\b|another\b|day\b|by\s+one)|\bno\s+one\b|\bone['’]s\b|\bthe\s+one\b",
                        regex.IGNORECASE)
 # No. 3, Line 3, Route 66: a number that names, as 第三, 三号线 do.
@@ -123,7 +130,8 @@ _ORDINAL_IDIOMS = regex.compile(
     r"|(?P<o>third)[-\s](?:part(?:y|ies)|rate|world)|(?P<o>first|second)[-\s](?:rate|class|guess)"
     r"|a\s+(?P<o>second)\s+(?:look|chance|opinion|thought))\b", regex.IGNORECASE)
 # "the 90s of the 20th century" is the 1990s, as 20世纪90年代 is.
-_DECADE_OF_CENTURY = regex.compile(r"\b(?:the\s+)?(?P<d>[1-9]0)['’]?s\s+of\s+the\s+(?P<c>\d{1,2})(?:st|nd|rd|th)\s+century\b",
+_DECADE_OF_CENTURY = regex.compile(r"\b(?:the\s+)?(?P<d>[1-9]0)['’]?s\s+of\s+the\s+"
+                                   r"(?P<c>\d{1,2})(?:st|nd|rd|th)\s+century\b",
                                    regex.IGNORECASE)
 _HALF_SCALE = regex.compile(r"\bhalf\s+a\s+(?P<sc>million|billion|trillion)\b", regex.IGNORECASE)
 _VULGAR = {"½": 0.5, "¼": 0.25, "¾": 0.75, "⅓": 1 / 3, "⅔": 2 / 3}
@@ -372,7 +380,8 @@ def _words(text, free, add) -> None:
 def _add_word_number(text, add, s, e, v, ordinal, words) -> None:
     """Add one spelled-out number: a percent, an ordinal, a multiple or a quantity."""
     approx = _approx_after(text, e) or _approx_before(text, s)
-    tail = _rx(r"[\s-]*((?:percentage|percent|per\s+cent)\s+points?|percent|per\s+cent|%)", regex.IGNORECASE).match(text[e:])
+    tail = _rx(r"[\s-]*((?:percentage|percent|per\s+cent)\s+points?|percent|per\s+cent|%)",
+               regex.IGNORECASE).match(text[e:])
     soft = v == 1 and words in (["one"], ["first"]) or bool(
         _rx(r"\b(?:several|a\s+few|few|many|some)\s+$", regex.IGNORECASE).search(text[max(0, s - 10):s]))
     if tail:
@@ -438,7 +447,8 @@ def _merge_ranges(text: str, figures: list[Figure]) -> list[Figure]:
                                   approx=a.approx, unit="%", written=a.written))
                 i += 2
                 continue
-            if joined and a.kind == b.kind and (a.unit is None or b.unit is None or a.unit == b.unit) and a.kind in ("quantity", "percent") and not a.soft and not b.soft \
+            if joined and a.kind == b.kind and (a.unit is None or b.unit is None or a.unit == b.unit) \
+                    and a.kind in ("quantity", "percent") and not a.soft and not b.soft \
                     and isinstance(a.value, float) and isinstance(b.value, float) and (a.value < b.value):
                 low = a.value
                 scale = _rx(r"(hundred|thousand|million|billion|trillion|bn|mn)\b", regex.IGNORECASE).search(b.text)
@@ -459,7 +469,8 @@ def _month_range(text: str, a: Figure, b: Figure) -> list[Figure]:
     """'January to November' as a range of months [1, 11] (and the year of 'January-November 2023' as a
     year of its own); ``[]`` when ``a`` and ``b`` are not two bare months joined by to, through or a dash."""
     gap = text[a.end:b.start]
-    between = _rx(r"\s+and\s+").fullmatch(gap) and text[max(0, a.start - 9):a.start].rstrip().lower().endswith("between")
+    between = (_rx(r"\s+and\s+").fullmatch(gap)
+               and text[max(0, a.start - 9):a.start].rstrip().lower().endswith("between"))
     if a.kind != "date" or b.kind != "date" or not (
             between or _rx(r"\s*(?:-|–|—|to|through|till|until)\s*").fullmatch(gap)):
         return []

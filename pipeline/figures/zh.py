@@ -88,7 +88,8 @@ IDIOMS = _longest_first("""
 四面八方 五湖四海 四分五裂 千方百计 千家万户 千军万马 千辛万苦 千千万万 成千上万 成千上百 万众一心 万无一失
 百花齐放 百姓 老百姓 百货 百科 百度 十分 十足 十全十美 万分 千万别 千万不 千万要 万物 万里 万象 亿万 千里
 十几 三元锂
-零售 零件 零部件 零食 零星 零距离 零碎 四起 四溢 四散 四射 零组件 零配件 二氧化 一氧化 两栖 两极 千疮百孔 新一届 上一届 下一届 每一届 三文鱼 三文治 零散 零钱 零下 三星 三明治 四川 三亚 六安 九江 十堰 万州
+零售 零件 零部件 零食 零星 零距离 零碎 四起 四溢 四散 四射 零组件 零配件 二氧化 一氧化 两栖 两极 千疮百孔
+新一届 上一届 下一届 每一届 三文鱼 三文治 零散 零钱 零下 三星 三明治 四川 三亚 六安 九江 十堰 万州
 七台河 五指山 九寨沟 三沙 三峡 三门峡 三明 五粮液 一汽 三一重工 万科 万达 千岛湖 九州 四海 八方 四季
 周一 周二 周三 周四 周五 周六 周日 周天 星期一 星期二 星期三 星期四 星期五 星期六 星期日 星期天 礼拜一
 礼拜二 礼拜三 礼拜四 礼拜五 礼拜六 礼拜天 礼拜日 之一 一一 其一 一是 二是 三是 四是 五是 六是 一则 二则
@@ -102,7 +103,8 @@ _IDIOM = regex.compile("|".join(regex.escape(w) for w in IDIOMS))
 # Numeric names and slogans that are not quoted in running text.
 NAMES = _longest_first("""
 九三学社 一带一路 一国两制 两个一百年 四个全面 四个意识 四个自信 两个维护 两个确立 两学一做 三严三实 五位一体
-八一 双十二 双12 三农 两会 三公 四风 八项规定 三个代表 一个中国 九二共识 五四运动 三八节 五一 十一黄金周 双十一 双11 四个现代化
+八一 双十二 双12 三农 两会 三公 四风 八项规定 三个代表 一个中国 九二共识 五四运动 三八节 五一 十一黄金周
+双十一 双11 四个现代化
 三去一降一补 六稳 六保 五大发展理念 两新 三重一大 三会一课 两岸三地 三大攻坚战 四个一批 三个务必 两个务必
 """)
 _NAME = regex.compile("|".join(regex.escape(w) for w in NAMES))
@@ -110,7 +112,9 @@ _NAME = regex.compile("|".join(regex.escape(w) for w in NAMES))
 # Vague round numbers: 上万 "tens of thousands", 数百 "hundreds of"; soft, about the unit's size.
 _VAGUE = regex.compile(r"(?:(?<![晚早])上|数|几|成千上|成百上)(?P<u>十万|百万|千万|十|百|千|万|亿)")
 # Digits inside a Latin-letter token are a model name or code (IPX7, VH-3D, 7FRESH, iPhone 6s), not a figure.
-_CODE = regex.compile(r"[A-Za-z]+[-‑]?\d+[A-Za-z\d]*|(?!(?:19|20)\d\d[A-Za-z])\d+[A-Za-z]+\d*[A-Za-z]*(?<![\d.](?:km|kg|cm|mm|m|g|t|mg|GW|MW|kW|kWh|ha|mu))|\d+[+*×]\d+")
+_CODE = regex.compile(r"[A-Za-z]+[-‑]?\d+[A-Za-z\d]*"
+                      r"|(?!(?:19|20)\d\d[A-Za-z])\d+[A-Za-z]+\d*[A-Za-z]*"
+                      r"(?<![\d.](?:km|kg|cm|mm|m|g|t|mg|GW|MW|kW|kWh|ha|mu))|\d+[+*×]\d+")
 # 破万亿 "over a trillion": a big unit on its own after a verb of reaching.
 _BARE_BIG = regex.compile(r"(?:(?<=(?P<verb>[破过超达近逾上]))|(?<![\d零〇一二三四五六七八九十百千万亿两余多][ \t]*))"
                           r"(?:万亿|亿|万)(?=元|美元|规模|市值|级|大关|[，。、；]|$)")
@@ -175,17 +179,21 @@ _STREET = regex.compile(rf"[{CD}](?:\p{{Han}})?(?:路|街|巷)(?![上面线])")
 
 # 九八年, 零五年: two Chinese digits read one by one are a year (not 七八年 "seven or eight years": a range).
 YEAR = (r"(?P<y>\d{4}|[〇零○一二三四五六七八九]{4}"
-        r"|(?<![\d〇零○一二三四五六七八九十百千万亿两第])(?P<yy>[〇零○一二三四五六七八九]{2})(?=[ \t]*年(?!代|级|度|来|期|内)))"
+        r"|(?<![\d〇零○一二三四五六七八九十百千万亿两第])"
+        r"(?P<yy>[〇零○一二三四五六七八九]{2})(?=[ \t]*年(?!代|级|度|来|期|内)))"
         r"[ \t]*年")
 MONTH = r"(?P<m>\d{1,2}|十[一二]?|[一二三四五六七八九])[ \t]*月(?:份)?"
 DAY = r"(?P<d>\d{1,2}|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])[ \t]*[日号]"
 _YEAR_TAIL = r"(?:初|底|末|中|年初|年底|年末|年中|上半年|下半年|度)?"
 _DATE = regex.compile(
     rf"{YEAR}[ \t]*(?:{MONTH}[ \t]*(?:{DAY})?|(?P<ny>元旦)|(?P<tail>初|底|末|年初|年底|年末|年中|上半年|下半年|度))?"
-    rf"|{MONTH}[ \t]*(?:{DAY})?|(?<![第\d零〇一二三四五六七八九十两])(?P<d2>\d{{1,2}}|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])[ \t]*(?P<dm>[日号])"
+    rf"|{MONTH}[ \t]*(?:{DAY})?|(?<![第\d零〇一二三四五六七八九十两])"
+    rf"(?P<d2>\d{{1,2}}|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])[ \t]*(?P<dm>[日号])"
     rf"(?![线楼院房门口文令车站台馆])|(?P<ny2>元旦)")
-_LIST_MONTH = regex.compile(r"(\d{1,2}|十[一二]?|[一二三四五六七八九])(?=[ \t]*[、和及与至到-][ \t]*(?:\d{1,2}|十[一二]?|[一二三四五六七八九])[ \t]*月)")
-_LIST_DECADE = regex.compile(r"(\d{2}|[一二三四五六七八九]十)(?=[ \t]*[、和及与至到-][ \t]*(?:\d{2}|[一二三四五六七八九]十)[ \t]*年代)")
+_LIST_MONTH = regex.compile(r"(\d{1,2}|十[一二]?|[一二三四五六七八九])"
+                            r"(?=[ \t]*[、和及与至到-][ \t]*(?:\d{1,2}|十[一二]?|[一二三四五六七八九])[ \t]*月)")
+_LIST_DECADE = regex.compile(r"(\d{2}|[一二三四五六七八九]十)"
+                             r"(?=[ \t]*[、和及与至到-][ \t]*(?:\d{2}|[一二三四五六七八九]十)[ \t]*年代)")
 # 1-9月, 1至9月份: the first nine months
 _MONTH_RANGE = regex.compile(r"(?P<a>\d{1,2}|十[一二]?|[一二三四五六七八九])[ \t]*(?:-|~|—|–|至|到)[ \t]*"
                              r"(?P<b>\d{1,2}|十[一二]?|[一二三四五六七八九])[ \t]*月份?")
@@ -194,10 +202,13 @@ _GENERATION = regex.compile(r"(?<!\d)(?P<c>[0-9]0)(?=后|[ \t]*、[ \t]*[0-9]0�
 # 半数, 过半, 一半: half (50%), soft.
 _HALF = regex.compile(r"半数以上|半数|过半|一半")
 _LIST_DAY = regex.compile(r"(\d{1,2})(?=[ \t]*[、和及与至到-][ \t]*\d{1,2}[ \t]*[日号])")
-_DECADE = regex.compile(r"(?:(?P<cent>\d{2}|二十|十九)[ \t]*世纪[ \t]*)?(?P<c0>[一二三四五六七八])?(?P<c>\d{2}|\d{4}|[一二三四五六七八九]十)[ \t]*年代")
-_TIME_CONTEXT = r"(?:上午|下午|晚上|凌晨|早上|早晨|清晨|中午|正午|傍晚|黄昏|夜间|夜里|深夜|半夜|午夜|晚|早|今天|昨天|明天|当天|当晚|日|号|时间)"
+_DECADE = regex.compile(r"(?:(?P<cent>\d{2}|二十|十九)[ \t]*世纪[ \t]*)?(?P<c0>[一二三四五六七八])?"
+                        r"(?P<c>\d{2}|\d{4}|[一二三四五六七八九]十)[ \t]*年代")
+_TIME_CONTEXT = (r"(?:上午|下午|晚上|凌晨|早上|早晨|清晨|中午|正午|傍晚|黄昏|夜间|夜里|深夜|半夜|午夜"
+                 r"|晚|早|今天|昨天|明天|当天|当晚|日|号|时间)")
 _TIME = regex.compile(
-    rf"(?P<h>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})[ \t]*(?:时|点)[ \t]*(?:(?P<mi>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})[ \t]*分|(?P<half>半))"
+    rf"(?P<h>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})[ \t]*(?:时|点)[ \t]*"
+    rf"(?:(?P<mi>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})[ \t]*分|(?P<half>半))"
     rf"|(?<={_TIME_CONTEXT}[ \t]*)(?P<h2>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})[ \t]*(?:时|点)(?:钟|整|许|左右)?"
     rf"|(?P<h3>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})[ \t]*(?:时|点)(?:钟|整|许)"
     rf"|(?<![\d.:])(?P<h4>\d{{1,2}}):(?P<mi4>\d{{2}})(?![\d:])"
@@ -225,7 +236,8 @@ _ORDINAL = regex.compile(
     rf"|(?P<n6>{NUM})[ \t]*号(?:线|(?=楼|院|房|门|口|地铁|文件|令|馆|站|台|车|机|卫星))")
 _PREFIX = regex.compile("(" + "|".join(p for p, _ in PREFIX_APPROX) + r")(?:有|为|达)?[ \t]*$")
 _QUANTITY = regex.compile(
-    rf"(?P<n>{NUM})(?P<s1>余|多|来|几)?(?P<big>{BIG}+)?(?P<half>个半|半)?(?:[ \t]?(?P<u>{UNIT}))?(?P<s2>余|多|来|半)?(?P<s3>有余|以上|左右|上下|之多|开外|以内|以下)?")
+    rf"(?P<n>{NUM})(?P<s1>余|多|来|几)?(?P<big>{BIG}+)?(?P<half>个半|半)?(?:[ \t]?(?P<u>{UNIT}))?"
+    rf"(?P<s2>余|多|来|半)?(?P<s3>有余|以上|左右|上下|之多|开外|以内|以下)?")
 _PLUS = regex.compile(r"\d+(?:\+\d+)+")
 
 
@@ -285,8 +297,9 @@ def extract_zh(text: str) -> list[Figure]:
                     add(_fig(text, m.start(), m.end(), "quantity", n / d, unit="fraction", parts=parts))
     for m in _IDIOM.finditer(norm):
         # 四季 in 第四季 and 一点 in 十一点一亿 belong to a number, not to the idiom.
-        inside_number = (m.start() > 0 and norm[m.start() - 1] in NUMERAL_CHARS | {"第", "点"}
-                         and m.group()[0] in NUMERAL_CHARS) or (m.group()[-1] == "点" and norm[m.end():m.end() + 1] in CN_DIGITS)
+        inside_number = ((m.start() > 0 and norm[m.start() - 1] in NUMERAL_CHARS | {"第", "点"}
+                          and m.group()[0] in NUMERAL_CHARS)
+                         or (m.group()[-1] == "点" and norm[m.end():m.end() + 1] in CN_DIGITS))
         # 十分钟 is ten minutes and 一点钟 one o'clock, not 十分 "very" and 一点 "a little".
         inside_number = inside_number or norm[m.end():m.end() + 1] == "钟" and m.group()[-1] in "分点时"
         if free(m.start(), m.end()) and not inside_number:
@@ -631,7 +644,8 @@ def _quantities(text, norm, free, add) -> None:
                 add(_fig(text, s, e, "year", int(v)))
                 continue
         alternatives = ()
-        if unit == "倍" and v is not None and _rx(r"(?:增长|增加|提高|高出|多出|上升|扩大|翻|高|多|大|快|长)了?\s*$").search(norm[max(0, s - 4):s]):
+        if unit == "倍" and v is not None and _rx(
+                r"(?:增长|增加|提高|高出|多出|上升|扩大|翻|高|多|大|快|长)了?\s*$").search(norm[max(0, s - 4):s]):
             alternatives = (v + 1,)  # 增长1倍 "doubled": X倍 more is X+1 times as much
         if unit == "世纪" and v is not None:
             alternatives = ((v - 1) * 100,)  # 18世纪: the 18th century, the 1700s
@@ -645,7 +659,8 @@ def _quantities(text, norm, free, add) -> None:
 def _adjacent_range(raw: str) -> tuple[float, float] | None:
     """三四 (3 or 4), 两三万 (20,000 to 30,000), 七八千万 (70 to 80 million), 十七八 (17 or 18), 三五 (3 to 5):
     two numerals side by side, then any run of units, are Chinese for a rough range."""
-    m = _rx(r"(?P<t>十)?(?P<a>[一两二三四五六七八九])(?P<b>[二两三四五六七八九])(?P<s>[十百千万萬亿億]*)").fullmatch(raw)
+    m = _rx(r"(?P<t>十)?(?P<a>[一两二三四五六七八九])(?P<b>[二两三四五六七八九])"
+            r"(?P<s>[十百千万萬亿億]*)").fullmatch(raw)
     if not m:
         return None
     a, b = CN_DIGITS[m.group("a")], CN_DIGITS[m.group("b")]
