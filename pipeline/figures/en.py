@@ -63,12 +63,8 @@ _APPROX_MAP = dict(APPROX)
 # ordinals, decades, times and glued units are taken before this runs.
 _CURRENCY_CODES = ("RMB|USD|EUR|JPY|HKD|GBP|AUD|NZD|SGD|CHF|CAD|MYR|RUB|ZAR|KRW|AED|SAR|HUF|PLN|DKK|SEK|NOK|TRY|MXN|"
                    "CNY|INR|TWD|THB|BRL|Rmb")
-# NB: "{1,3}" below sits in an f-string, so the pattern holds "(1, 3)"; kept as is (lint-only change).
 _CODE_EN = regex.compile(rf"\b(?!(?:{_CURRENCY_CODES})\d)[A-Za-z]+[-‑]?\d+[A-Za-z\d]*\b|\b\d+[A-Za-z]+\d+\w*\b"
-                      rf"|\b\d+[A-Za-z]{1,3}\b"
-                      r"(?<!\d(?:st|nd|rd|th|s|km|kg|m|cm|mm|g|t|mg|GW|MW|kW|kWh|ha|bn|mn|pm|am|x|k))"
-                      r"|\b(?:Five|5)-Year\s+Plans?\b|\b\d+/\d+\b(?=\s*(?:service|support|access|coverage|operation))"
-                      r"")
+                      r"|\b(?:Five|5)-Year\s+Plans?\b|\b\d+/\d+\b(?=\s*(?:service|support|access|coverage|operation))")
 _DATE = regex.compile(
     rf"\b(?P<m>{_MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>\d{{4}})\b)?"
     rf"|\b(?:the\s+)?(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH})(?:,?\s+(?P<y2>\d{{4}})\b)?"
