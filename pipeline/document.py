@@ -131,14 +131,12 @@ class Sentence:
 
     @property
     def qa_flags(self) -> list[str]:
-        """The flags as strings (``Flag.label``), each once, in the order raised."""
-        return list(dict.fromkeys(flag.label for flag in self.flags))
+        """The flags as strings (``Flag.label``), in the order raised."""
+        return [flag.label for flag in self.flags]
 
-    def add_flags(self, flags: list[Flag]) -> None:
-        """Add ``flags``, leaving out any the sentence already has (a stage run twice adds nothing)."""
-        for flag in flags:
-            if flag not in self.flags:
-                self.flags.append(flag)
+    def set_flags(self, stages: tuple[str, ...], flags: list[Flag]) -> None:
+        """Replace the flags of ``stages`` with ``flags`` (a stage run twice leaves one set of its flags)."""
+        self.flags = [flag for flag in self.flags if flag.stage not in stages] + list(flags)
 
     def to_dict(self) -> dict:
         return {"text": self.text, "start": self.start, "end": self.end, "translation": self.translation,

@@ -491,5 +491,9 @@ def translate_document(
                               names=find_names(document.source), progress=progress, stats=stats)
     for sentence, result in zip(sentences, results):
         sentence.translation = result.translation
-        sentence.add_flags(result.flags)
+        # One flag per label: two clauses that fail one guard are one flag on their sentence.
+        first: dict[str, Flag] = {}
+        for flag in result.flags:
+            first.setdefault(flag.label, flag)
+        sentence.set_flags(("translate", "terminology"), list(first.values()))
     return document

@@ -183,7 +183,7 @@ def annotate_document(document: Document) -> list[SegmentCheck]:
             strict.issues = _excuse(strict.issues, lost, added)
             sentence.figures = FigureCheck([f.to_json() for f in strict.source_figures],
                                            [f.to_json() for f in strict.target_figures])
-            sentence.add_flags([_flag(x, "issue") for x in strict.issues]
+            sentence.set_flags(("figures",), [_flag(x, "issue") for x in strict.issues]
                                + [_flag(x, "warning") for x in strict.warnings])
             out.append(SegmentCheck(line_of(sentence.start), strict))
     return out
