@@ -159,9 +159,10 @@ class Brief:
     def figures_line(self) -> str:
         """'Figures: 57 of 58 verified against the source, 1 to review' (and what else the check found)."""
         counts = self.figure_counts
-        if not self.figures:
-            return "Figures: none found in the source"
-        line = f"Figures: {counts['verified']} of {counts['total']} verified against the source"
+        if not counts["total"]:
+            line = "Figures: none found in the source"
+        else:
+            line = f"Figures: {counts['verified']} of {counts['total']} verified against the source"
         if counts["review"]:
             line += f", {counts['review']} to review"
         if counts["wrong"]:
