@@ -324,3 +324,16 @@ def test_tiny_model_brief_run_on_the_sample(tmp_path, tiny_model_dir):
     assert [r[1] for r in rows[1:]] == [f["text"] for f in data["figures"]]
     html = (tmp_path / f"{name}.brief.html").read_text(encoding="utf-8")
     assert html.count('<tr class="figure"') == len(data["figures"])
+
+
+def test_docx_takes_any_text_a_model_may_write():
+    # A random model once wrote a 1,000-character title (Word caps its title property at 255 characters);
+    # control characters cannot be stored in a .docx at all.
+    pytest.importorskip("docx")
+    brief = Brief.from_document(checked([("全市新建公园12个。", "The city \x0bbuilt 12 parks.\x00")]))
+    brief.title_en = "<unused58125>" * 80
+    import docx
+
+    data = brief.docx_bytes()
+    assert docx.Document(io.BytesIO(data)).paragraphs[0].text == brief.title_en  # the Title paragraph
+    assert docx_contents(data)[1][1][1] == "12个"

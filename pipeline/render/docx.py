@@ -10,6 +10,19 @@ from __future__ import annotations
 
 import io
 
+import regex
+
+# Characters XML 1.0 cannot hold (control characters, lone surrogates): lxml refuses them, so a stray one
+# in a source or a model's output would stop the whole document.
+_NOT_XML = regex.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Word's limit on a core property such as the title.
+_PROPERTY_LIMIT = 255
+
+
+def xml_safe(text: str | None) -> str:
+    """``text`` without the characters a .docx cannot hold ('' for None)."""
+    return _NOT_XML.sub("", text or "")
+
 
 def _mark_chinese(run) -> None:
     """Tag a run as Chinese (w:lang w:eastAsia) so that Word uses its East Asian font and proofing."""
@@ -24,7 +37,7 @@ def _mark_chinese(run) -> None:
 
 
 def _add(paragraph, text: str | None, *, chinese: bool = False, bold: bool = False, italic: bool = False):
-    run = paragraph.add_run(text or "")
+    run = paragraph.add_run(xml_safe(text))
     run.bold = bold or None
     run.italic = italic or None
     if chinese:
@@ -65,14 +78,14 @@ def render_docx(brief) -> bytes:
     from docx.enum.text import WD_BREAK
 
     document = WordDocument()
-    document.core_properties.title = brief.title_en or brief.title_zh or "Brief"
-    document.core_properties.comments = brief.generator
+    document.core_properties.title = xml_safe(brief.title_en or brief.title_zh or "Brief")[:_PROPERTY_LIMIT]
+    document.core_properties.comments = xml_safe(brief.generator)[:_PROPERTY_LIMIT]
 
     def page_break() -> None:
         document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     # Header
-    document.add_heading(brief.title_en or brief.title_zh or "Untitled", level=0)
+    document.add_heading(xml_safe(brief.title_en or brief.title_zh or "Untitled"), level=0)
     if brief.title_zh:
         _add(document.add_paragraph(), brief.title_zh, chinese=True, bold=True)
     if brief.subtitle_zh:
@@ -97,7 +110,7 @@ def render_docx(brief) -> bytes:
 
     document.add_heading("Sections", level=1)
     for section in brief.sections:
-        heading = document.add_heading(section.title, level=min(4, 1 + (section.level or 1)))
+        heading = document.add_heading(xml_safe(section.title), level=min(4, 1 + (section.level or 1)))
         if section.heading_zh and section.heading_en:
             heading.add_run().add_break()
             _add(heading, section.heading_zh, chinese=True)
@@ -105,7 +118,7 @@ def render_docx(brief) -> bytes:
     page_break()
 
     document.add_heading("Key figures", level=1)
-    document.add_paragraph(brief.figures_line)
+    _add(document.add_paragraph(), brief.figures_line)
     if brief.figures:
         table = document.add_table(rows=1, cols=6)
         table.style = "Table Grid"
@@ -114,11 +127,11 @@ def render_docx(brief) -> bytes:
             cells = table.add_row().cells
             cells[0].text = str(number)
             _add(cells[1].paragraphs[0], f.text, chinese=True)
-            cells[2].text = f.en or "—"
+            _add(cells[2].paragraphs[0], f.en or "—")
             _add(cells[3].paragraphs[0], f.verdict, bold=True)
             if f.note:
                 _add(cells[3].add_paragraph(), f.note, italic=True)
-            cells[4].text = brief.section_title(f.section)
+            _add(cells[4].paragraphs[0], brief.section_title(f.section))
             _add(cells[5].paragraphs[0], f.sentence_zh, chinese=True)
             _add(cells[5].add_paragraph(), f.sentence_en or "(not translated)")
     page_break()
@@ -128,7 +141,7 @@ def render_docx(brief) -> bytes:
     for title, section, units in parts:
         if section is None and not units:
             continue
-        document.add_heading(title, level=2)
+        document.add_heading(xml_safe(title), level=2)
         table = document.add_table(rows=1, cols=2)
         table.style = "Table Grid"
         _header_row(table, ["中文原文", "English"])
