@@ -69,7 +69,7 @@ def checked(pairs: list[tuple[str, str]]):
 ])
 def test_figure_status_comes_from_the_check(zh, en, status, review, english):
     brief = Brief.from_document(checked([(zh, en)]))
-    figure = [f for f in brief.figures if f.status != "unsupported"][0]
+    figure = next(f for f in brief.figures if f.status != "unsupported")
     assert (figure.status, figure.review, figure.en) == (status, review, english)
     assert figure.sentence_zh == zh and figure.sentence_en == en
     assert figure.status in FIGURE_STATUSES
@@ -266,9 +266,9 @@ def test_model_summariser_not_available_yet_is_one_line(tmp_path, fake):
     (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
     result = run(tmp_path / "a.txt", "--summarizer", "flan-t5-base")
     assert result.exit_code == 2
-    assert result.output.strip().splitlines() == [
+    assert result.output.strip().splitlines() == [(
         "brief: error: --summarizer flan-t5-base: model summarisers are not available in this version yet; "
-        "use --summarizer extractive"]
+        "use --summarizer extractive")]
 
 
 def test_bad_input_is_one_line_and_writes_no_brief(tmp_path, fake):
