@@ -1,4 +1,5 @@
-"""The batch layer of ``brief translate``: files and folders in, aligned Chinese/English out.
+"""The batch layer of ``brief translate`` and ``brief run``: files and folders in, aligned Chinese/English
+(or the bilingual brief) out.
 
 reads: article files; writes per article the outputs of ``pipeline.outputs`` (``NAME.en.txt``,
 ``NAME.aligned.jsonl``, on request ``NAME.aligned.tsv``) and a run stamp ``NAME.run.json``. This module is
