@@ -1,4 +1,5 @@
-"""The batch layer of ``brief translate``: files and folders in, aligned Chinese/English out.
+"""The batch layer of ``brief translate`` and ``brief run``: files and folders in, aligned Chinese/English
+(or the bilingual brief) out.
 
 reads: article files; writes per article the outputs of ``pipeline.outputs`` (``NAME.en.txt``,
 ``NAME.aligned.jsonl``, on request ``NAME.aligned.tsv``) and a run stamp ``NAME.run.json``. This module is
@@ -14,6 +15,7 @@ import json
 import os
 import stat
 import tempfile
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,6 +104,8 @@ class BatchReport:
 
     outcomes: list[Outcome] = field(default_factory=list)
     stats: TranslateStats = field(default_factory=TranslateStats)
+    # Seconds per stage over the batch: segment, load (the models), the stages run, render (and write).
+    timings: dict[str, float] = field(default_factory=dict)
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -117,6 +121,26 @@ class BatchReport:
         return (f"{self.count('translated')} translated, {self.count('skipped')} up to date, "
                 f"{self.count('failed')} failed; {sentences} sentences, {flagged} with QA flags; "
                 f"{self.stats.from_memory} units from the translation memory, {self.stats.translated} by the model")
+
+    def timings_line(self) -> str:
+        """Where the time went, per stage, e.g. 'segment 0.04 s (0.1%), ..., render 0.3 s (0.9%); ...'."""
+        return format_timings(self.timings)
+
+
+# How ``format_timings`` names each stage, in run order (a stage not listed keeps its own name).
+TIMING_LABELS = {"segment": "segment", "load": "load models", "translate": "translate", "summarize": "summarise",
+                 "figures": "check", "render": "render"}
+
+
+def format_timings(timings: dict[str, float]) -> str:
+    """Seconds per stage and share of the total, then the share of checking and rendering together."""
+    total = sum(timings.values())
+    if not total:
+        return "timings: nothing was run"
+    names = [*(n for n in TIMING_LABELS if n in timings), *(n for n in timings if n not in TIMING_LABELS)]
+    parts = [f"{TIMING_LABELS.get(n, n)} {timings[n]:.2f} s ({100 * timings[n] / total:.1f}%)" for n in names]
+    late = timings.get("figures", 0.0) + timings.get("render", 0.0)
+    return f"timings: {', '.join(parts)}; total {total:.2f} s; check + render {100 * late / total:.1f}% of the run"
 
 
 class BatchProgress:
@@ -331,7 +355,7 @@ def translate_files(
     articles, failed = collect_inputs(inputs, outdir)
     report = BatchReport()
     progress = progress or BatchProgress()
-    context = RunContext(options=options, progress=progress.sentences, stats=report.stats)
+    context = RunContext(options=options, progress=progress.sentences, stats=report.stats, timings=report.timings)
     stamps = {} if force else {id(a): s for a in articles if (s := read_stamp(a, formats)) is not None}
     current = None
     if stamps:
@@ -339,7 +363,9 @@ def translate_files(
         if describe is not None:
             model = describe()
         else:
+            started = time.perf_counter()
             model = context.translator = translator_factory()
+            context.timed("load", time.perf_counter() - started)
         current = {**run_stamp(model, options), **extra}
     progress.start(len(articles))
     try:
@@ -349,16 +375,22 @@ def translate_files(
                 if id(article) in stamps and same_settings(stamps[id(article)], current, extra):
                     outcome = Outcome(str(article.path), "skipped", outputs)
                 else:
+                    started = time.perf_counter()
                     document = segment_file(article.path)
+                    context.timed("segment", time.perf_counter() - started)
                     sentences = list(document.sentences())
+                    started = time.perf_counter()
                     if context.translator is None:
                         context.translator = translator_factory()
                     if summarizer_factory is not None and context.summarizer is None:
                         context.summarizer = summarizer_factory()
+                    context.timed("load", time.perf_counter() - started)
                     progress.article(article.path, len(sentences))
                     run_document(document, context, stages)
+                    started = time.perf_counter()
                     rendered = {fmt: OUTPUT_FORMATS[fmt].render(document) for fmt in formats}
                     _write_outputs(article, formats, rendered, {**run_stamp(context.translator, options), **extra})
+                    context.timed("render", time.perf_counter() - started)
                     outcome = Outcome(str(article.path), "translated", outputs, sentences=len(sentences),
                                       flagged=sum(1 for s in sentences if s.flags))
             except InputError as e:

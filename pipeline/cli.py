@@ -56,6 +56,7 @@ def cli() -> None:
       brief check source.txt english.txt   check a translation's figures against the source
       brief translate articles/ -o out/    translate a folder of articles
       brief summarize article.txt          executive and section summaries
+      brief run article.txt -o briefs/     the bilingual brief: Markdown, HTML, Word, JSON
     """
 
 
@@ -78,46 +79,46 @@ def segment(article: str, as_json: bool, clause_budget: int | None) -> None:
         click.echo(format_outline(document, clause_budget=clause_budget))
 
 
-@cli.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=str))
-@click.option("-o", "--outdir", type=click.Path(file_okay=False, path_type=str), default=None,
-              help="Folder for the outputs (default: next to each input). Files found in a folder keep their "
-                   "subfolders under it; two inputs with the same name keep their folder structure.")
-@click.option("--format", "formats", multiple=True, type=click.Choice(["txt", "jsonl", "tsv"]),
-              help="Output to write; repeat for several: txt (NAME.en.txt, the English), jsonl "
-                   "(NAME.aligned.jsonl, one object per sentence), tsv (NAME.aligned.tsv). Default: txt and jsonl.")
-@click.option("--model", default=None, metavar="ID_OR_DIR",
-              help="Model preset, Hugging Face hub id or checkpoint directory (default: the opus-mt-zh-en preset).")
-@click.option("--backend", type=click.Choice(["transformers", "ctranslate2"]), default=None,
-              help="Inference engine. ctranslate2 converts the checkpoint to int8 once and reuses it (the fast "
-                   "CPU path). Default: ctranslate2 when a converted copy is cached, else transformers.")
-@click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
-              help="Where the model runs.")
-@click.option("--beam", type=click.IntRange(1, 32), default=None,
-              help="Beam size (default: the model preset's).")
-@click.option("--batch-tokens", type=click.IntRange(min=16), default=4096, show_default=True,
-              help="Padded source tokens per batch (longest unit x units): larger is faster until memory runs out.")
-@click.option("--glossary", type=click.Path(dir_okay=False, path_type=str), default=None,
-              help="Your glossary, TSV lines 'Chinese<TAB>English' ('#' comments); it wins over the built-in one. "
-                   "A line with no English names a person to romanise.")
-@click.option("--tm", "tm_path", type=click.Path(dir_okay=False, path_type=str), default=None,
-              help="Translation memory file (default: $BRIEF_CACHE_DIR/tm.sqlite3, else in the user cache folder).")
-@click.option("--no-tm", is_flag=True, help="Do not read or write the translation memory.")
-@click.option("--force", is_flag=True, help="Translate again even where the outputs are up to date.")
-@click.option("--offline", is_flag=True, default=None,
-              help="Never download a model (as HF_HUB_OFFLINE=1); a model not on disk is an error.")
-def translate(inputs: tuple[str, ...], outdir: str | None, formats: tuple[str, ...], model: str | None,
-              backend: str | None, device: str, beam: int | None, batch_tokens: int, glossary: str | None,
-              tm_path: str | None, no_tm: bool, force: bool, offline: bool | None) -> None:
-    """Translate Chinese articles into English, sentence by sentence, with the alignment kept.
+def _translation_options(command):
+    """The options of every command that translates (``translate``, ``run``): model, engine, decoding,
+    glossary, translation memory, resume and timings."""
+    options = [
+        click.option("--model", default=None, metavar="ID_OR_DIR",
+                     help="Model preset, Hugging Face hub id or checkpoint directory (default: the opus-mt-zh-en "
+                          "preset)."),
+        click.option("--backend", type=click.Choice(["transformers", "ctranslate2"]), default=None,
+                     help="Inference engine. ctranslate2 converts the checkpoint to int8 once and reuses it (the "
+                          "fast CPU path). Default: ctranslate2 when a converted copy is cached, else transformers."),
+        click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
+                     help="Where the model runs."),
+        click.option("--beam", type=click.IntRange(1, 32), default=None, help="Beam size (default: the model "
+                                                                               "preset's)."),
+        click.option("--batch-tokens", type=click.IntRange(min=16), default=4096, show_default=True,
+                     help="Padded source tokens per batch (longest unit x units): larger is faster until memory "
+                          "runs out."),
+        click.option("--glossary", type=click.Path(dir_okay=False, path_type=str), default=None,
+                     help="Your glossary, TSV lines 'Chinese<TAB>English' ('#' comments); it wins over the built-in "
+                          "one. A line with no English names a person to romanise."),
+        click.option("--tm", "tm_path", type=click.Path(dir_okay=False, path_type=str), default=None,
+                     help="Translation memory file (default: $BRIEF_CACHE_DIR/tm.sqlite3, else in the user cache "
+                          "folder)."),
+        click.option("--no-tm", is_flag=True, help="Do not read or write the translation memory."),
+        click.option("--force", is_flag=True, help="Run again even where the outputs are up to date."),
+        click.option("--offline", is_flag=True, default=None,
+                     help="Never download a model (as HF_HUB_OFFLINE=1); a model not on disk is an error."),
+        click.option("--timings", is_flag=True,
+                     help="Print the seconds spent per stage (segment, load, translate, summarise, check, render)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
 
-    INPUTS are article files, or folders searched recursively for *.txt. Per article it writes NAME.en.txt
-    and NAME.aligned.jsonl (see --format), then NAME.run.json: the model id, revision and backend, the
-    decoding settings, a hash of the glossary, the package version and the output files. An article is
-    skipped as up to date only when its NAME.run.json is newer than it, lists every requested output and
-    matches the current settings. A bad file is reported and the batch goes on. Exit status: 0 all done,
-    1 some articles failed, 2 a usage error (a missing model, say).
-    """
+
+def _run_batch(inputs: tuple[str, ...], outdir: str | None, formats, *, model: str | None, backend: str | None,
+               device: str, beam: int | None, batch_tokens: int, glossary: str | None, tm_path: str | None,
+               no_tm: bool, force: bool, offline: bool | None, timings: bool, **batch) -> None:
+    """Load what the options name, run ``pipeline.batch.translate_files`` and print its report (``batch``:
+    further arguments for it: stages, summarizer_factory, stamp_extra)."""
     from pipeline.batch import BatchProgress, TqdmProgress, translate_files
     from pipeline.errors import UsageError
     from pipeline.loaders import load_translator
@@ -143,16 +144,96 @@ def translate(inputs: tuple[str, ...], outdir: str | None, formats: tuple[str, .
             translator_factory=lambda: load_translator(model, backend, device, offline=offline,
                                                        plan=plans[-1] if plans else None),
             describe=describe, options=options, formats=formats, force=force,
-            progress=TqdmProgress() if sys.stderr.isatty() else BatchProgress(),
+            progress=TqdmProgress() if sys.stderr.isatty() else BatchProgress(), **batch,
         )
     finally:
         if memory is not None:
             memory.close()
     click.echo(report.summary())
+    if timings:
+        click.echo(report.timings_line())
     for failure in report.failures:
         click.echo(f"brief: failed: {failure.error}", err=True)
     if report.failures:
         click.get_current_context().exit(1)
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("-o", "--outdir", type=click.Path(file_okay=False, path_type=str), default=None,
+              help="Folder for the outputs (default: next to each input). Files found in a folder keep their "
+                   "subfolders under it; two inputs with the same name keep their folder structure.")
+@click.option("--format", "formats", multiple=True, type=click.Choice(["txt", "jsonl", "tsv"]),
+              help="Output to write; repeat for several: txt (NAME.en.txt, the English), jsonl "
+                   "(NAME.aligned.jsonl, one object per sentence), tsv (NAME.aligned.tsv). Default: txt and jsonl.")
+@_translation_options
+def translate(inputs: tuple[str, ...], outdir: str | None, formats: tuple[str, ...], **settings) -> None:
+    """Translate Chinese articles into English, sentence by sentence, with the alignment kept.
+
+    INPUTS are article files, or folders searched recursively for *.txt. Per article it writes NAME.en.txt
+    and NAME.aligned.jsonl (see --format), then NAME.run.json: the model id, revision and backend, the
+    decoding settings, a hash of the glossary, the package version and the output files. An article is
+    skipped as up to date only when its NAME.run.json is newer than it, lists every requested output and
+    matches the current settings. A bad file is reported and the batch goes on. Exit status: 0 all done,
+    1 some articles failed, 2 a usage error (a missing model, say).
+    """
+    _run_batch(inputs, outdir, formats, **settings)
+
+
+def _split_formats(formats: tuple[str, ...]) -> list[str]:
+    """``("md,html", "json")`` -> ``["md", "html", "json"]``; an unknown name is a usage error listing the choices."""
+    from pipeline.errors import UsageError
+    from pipeline.outputs import BRIEF_FORMATS, OUTPUT_FORMATS
+
+    names = [name.strip().lower() for value in formats for name in value.split(",") if name.strip()]
+    unknown = [name for name in names if name not in OUTPUT_FORMATS]
+    if unknown:
+        raise UsageError(f"unknown --format {unknown[0]!r}; choose from: {', '.join(OUTPUT_FORMATS)} "
+                         f"(the brief: {','.join(BRIEF_FORMATS)})")
+    return names or list(BRIEF_FORMATS)
+
+
+@cli.command(name="run")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("-o", "--outdir", type=click.Path(file_okay=False, path_type=str), default=None,
+              help="Folder for the briefs (default: next to each input).")
+@click.option("--format", "formats", multiple=True, metavar="LIST",
+              help="Comma-separated outputs: md (NAME.brief.md), html (NAME.brief.html, one self-contained file), "
+                   "docx (NAME.brief.docx, Word), json (NAME.brief.json, under brief.schema.json); also txt, jsonl, "
+                   "tsv as in 'brief translate'. Default: md,html,docx,json.")
+@click.option("--summarizer", default="extractive", show_default=True, metavar="extractive|PRESET|DIR",
+              help="How sections are summarised: extractive (the article's own sentences, no extra model), or a "
+                   "summariser preset or model directory (figures in its sentences are checked).")
+@_translation_options
+def run_command(inputs: tuple[str, ...], outdir: str | None, formats: tuple[str, ...], summarizer: str,
+                **settings) -> None:
+    """Write a bilingual brief per Chinese article: summaries, key figures checked, the full text side by side.
+
+    INPUTS are article files, or folders searched recursively for *.txt. Each article is translated (with the
+    translation memory, guards and glossary of 'brief translate'), its figures checked and its sections
+    summarised; per article it writes NAME.brief.md, .html, .docx and .json (see --format), each whole or
+    not at all, then NAME.run.json. Up-to-date briefs are skipped; a bad file is reported and the batch goes
+    on. Exit status: 0 all done, 1 some articles failed, 2 a usage error.
+    """
+    from pipeline.api import brief_stages
+    from pipeline.errors import UsageError
+
+    stages = brief_stages()
+    summarizer_factory = None
+    if summarizer != "extractive":
+        from pipeline import loaders
+
+        load_summarizer = getattr(loaders, "load_summarizer", None)
+        if load_summarizer is None or "summarize" not in stages:
+            raise UsageError(f"--summarizer {summarizer}: model summarisers are not available in this version yet; "
+                             "use --summarizer extractive")
+
+        def summarizer_factory():
+            return load_summarizer(summarizer, device=settings["device"], offline=settings["offline"])
+
+    _run_batch(inputs, outdir, _split_formats(formats), stages=stages, summarizer_factory=summarizer_factory,
+               stamp_extra={"stages": list(stages), "summarizer": summarizer if "summarize" in stages else None},
+               **settings)
 
 
 @cli.command()

@@ -3,7 +3,9 @@
 - ``english_text``: ``NAME.en.txt``, the English, one block a paragraph;
 - ``aligned_jsonl``: ``NAME.aligned.jsonl``, one object per sentence (section, block, kind, zh, en, span,
   QA flags as strings);
-- ``aligned_tsv``: ``NAME.aligned.tsv``, the same rows as TSV.
+- ``aligned_tsv``: ``NAME.aligned.tsv``, the same rows as TSV;
+- the brief (``pipeline.brief``): ``NAME.brief.md``, ``NAME.brief.html``, ``NAME.brief.docx`` (bytes) and
+  ``NAME.brief.json`` (under ``pipeline/data/brief.schema.json``).
 
 Flags are structured on the document (``pipeline.document.Flag``); they become strings only here.
 Writing files, stamps and resume are the batch layer's (``pipeline.batch``).
@@ -74,9 +76,39 @@ class OutputFormat:
     render: Callable[[Document], str | bytes]
 
 
-# Every output the batch layer can write, by name. The brief's formats join them here.
+def brief_markdown(document: Document) -> str:
+    from pipeline.brief import Brief
+
+    return Brief.from_document(document).to_markdown()
+
+
+def brief_html(document: Document) -> str:
+    from pipeline.brief import Brief
+
+    return Brief.from_document(document).to_html()
+
+
+def brief_docx(document: Document) -> bytes:
+    from pipeline.brief import Brief
+
+    return Brief.from_document(document).docx_bytes()
+
+
+def brief_json(document: Document) -> str:
+    from pipeline.brief import Brief
+
+    return Brief.from_document(document).to_json()
+
+
+# Every output the batch layer can write, by name.
 OUTPUT_FORMATS: dict[str, OutputFormat] = {
     "txt": OutputFormat("txt", ".en.txt", english_text),
     "jsonl": OutputFormat("jsonl", ".aligned.jsonl", aligned_jsonl),
     "tsv": OutputFormat("tsv", ".aligned.tsv", aligned_tsv),
+    "md": OutputFormat("md", ".brief.md", brief_markdown),
+    "html": OutputFormat("html", ".brief.html", brief_html),
+    "docx": OutputFormat("docx", ".brief.docx", brief_docx),
+    "json": OutputFormat("json", ".brief.json", brief_json),
 }
+# The outputs of ``brief run``, and those it writes when none is named.
+BRIEF_FORMATS: tuple[str, ...] = ("md", "html", "docx", "json")

@@ -16,6 +16,7 @@ A new stage is a function and one line in ``STAGES``. The batch layer (``pipelin
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,7 +32,8 @@ class RunContext:
     """What the stages share for a run: the translator, how to translate, progress and counts.
 
     ``progress(n)`` is called as each further ``n`` sentences are translated; ``stats`` adds up the
-    translate calls over every article run with this context.
+    translate calls over every article run with this context, ``timings`` the seconds spent in each stage
+    (``segment`` and the names of ``STAGES``).
     """
 
     translator: Translator | None = None
@@ -42,6 +44,11 @@ class RunContext:
     options: TranslateOptions = field(default_factory=TranslateOptions)
     progress: Callable[[int], None] | None = None
     stats: TranslateStats = field(default_factory=TranslateStats)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def timed(self, name: str, seconds: float) -> None:
+        """Add ``seconds`` to the time spent in stage ``name``."""
+        self.timings[name] = self.timings.get(name, 0.0) + seconds
 
 
 def translate_stage(document: Document, context: RunContext) -> Document:
@@ -99,8 +106,14 @@ def run_document(article: str | Document, context: RunContext | None = None,
     if unknown:
         raise UsageError(f"unknown stage {unknown[0]!r}; stages: {', '.join(STAGES)}")
     context = context or RunContext()
-    document = article if isinstance(article, Document) else segment_article(article)
+    started = time.perf_counter()
+    if not isinstance(article, Document):
+        article = segment_article(article)
+        context.timed("segment", time.perf_counter() - started)
+    document = article
     for name, stage in STAGES.items():
         if name in wanted:
+            started = time.perf_counter()
             document = stage(document, context)
+            context.timed(name, time.perf_counter() - started)
     return document

@@ -1,0 +1,103 @@
+"""Where the time of `brief run` goes, per stage: segment, load, translate, summarise, check, render.
+
+    python benchmarks/bench_brief.py [--quick] [--repeat 2] [--length 40] [--device cpu|cuda] [--workdir DIR]
+                                     [--summarizer extractive|PRESET|DIR]
+
+Runs what `brief run` runs (``pipeline.batch.translate_files`` with the brief's stages and its four
+formats: md, html, docx, json) on the sample article, with the full-size opus-mt-zh-en architecture and
+random weights (``pipeline.testing.make_marian``, built once by ``bench_translate.prepare``), CTranslate2
+int8 on CPU, beam 4 and every output forced to ``--length`` tokens, so the model does a real model's work.
+No translation memory (every sentence goes to the model) and the guards' retry off (the random output is
+noise, every unit would be retried). Each repeat writes the briefs afresh (``force``); the best repeat is
+reported. The issue's target: checking and rendering together under 5% of the run.
+
+``--summarizer`` other than extractive is loaded with ``pipeline.loaders.load_summarizer`` where that
+exists. ``--quick`` uses the tiny test model and 12 output tokens: a smoke test, not a measurement.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_translate import peak_rss_mb, prepare  # noqa: E402
+
+SAMPLE = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "guiyang-cppcc-2023.txt"
+
+
+def run_once(translator, summarizer, decoding, outdir: Path) -> dict[str, float]:
+    """One `brief run` of the sample into ``outdir``; the seconds per stage."""
+    from pipeline.api import brief_stages
+    from pipeline.batch import translate_files
+    from pipeline.outputs import BRIEF_FORMATS
+    from pipeline.translate import TranslateOptions
+
+    report = translate_files([SAMPLE], outdir, translator_factory=lambda: translator,
+                             summarizer_factory=(lambda: summarizer) if summarizer is not None else None,
+                             options=TranslateOptions(decoding=decoding, retry=False), formats=BRIEF_FORMATS,
+                             force=True, stages=brief_stages())
+    if report.failures:
+        raise SystemExit(f"bench_brief: the run failed: {report.failures[0].error}")
+    return report.timings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="tiny model, 12 output tokens: a smoke test")
+    parser.add_argument("--repeat", type=int, default=2, help="timed runs; the best is reported")
+    parser.add_argument("--length", type=int, default=40, help="output tokens forced per unit")
+    parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
+    parser.add_argument("--workdir", type=Path, default=None, help="where the model and conversion are kept")
+    parser.add_argument("--summarizer", default="extractive", help="extractive, or a summariser preset/directory")
+    args = parser.parse_args()
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from pipeline import loaders
+    from pipeline.api import brief_stages
+    from pipeline.batch import format_timings
+    from pipeline.engine import Decoding
+    from pipeline.settings import load_settings
+    from pipeline.testing import make_tiny_translator
+
+    workdir = args.workdir or load_settings().cache_dir / "bench"
+    workdir.mkdir(parents=True, exist_ok=True)
+    if args.quick:
+        model_dir = workdir / "tiny"
+        if not (model_dir / "config.json").is_file():
+            make_tiny_translator(model_dir)
+        length = 12
+    else:
+        model_dir, _, _, _ = prepare(workdir, args.device)
+        length = args.length
+    translator = loaders.load_translator(str(model_dir), "ctranslate2", args.device, offline=True,
+                                         cache_dir=workdir / "cache")
+    summarizer = None
+    if args.summarizer != "extractive":
+        if not hasattr(loaders, "load_summarizer"):
+            raise SystemExit("bench_brief: model summarisers are not available in this version yet")
+        summarizer = loaders.load_summarizer(args.summarizer, device=args.device, offline=True)
+    decoding = Decoding(beam_size=4, min_length=length, max_length=length)
+    stages = brief_stages()
+    print(f"model: {'tiny test model' if args.quick else 'random full-size opus-mt-zh-en'} "
+          f"({translator.backend}, {translator.revision}), device {args.device}, cores {os.cpu_count()}")
+    print(f"sample: {SAMPLE.name}; stages {', '.join(stages)}; summariser {args.summarizer}"
+          f"{'' if 'summarize' in stages else ' (no summarize stage in this version)'}; beam 4, output forced "
+          f"to {length} tokens; formats md, html, docx, json; best of {args.repeat}")
+    with tempfile.TemporaryDirectory() as folder:
+        run_once(translator, summarizer, decoding, Path(folder) / "warm-up")  # imports, pattern compiling
+        runs = [run_once(translator, summarizer, decoding, Path(folder) / f"run{i}") for i in range(args.repeat)]
+    best = min(runs, key=lambda t: sum(t.values()))
+    best.pop("load", None)  # the models were loaded once, before the runs
+    print(format_timings(best).replace("timings: ", "per stage: "))
+    share = 100 * (best.get("figures", 0.0) + best.get("render", 0.0)) / sum(best.values())
+    print(f"check + render: {share:.1f}% of the run (target < 5%: {'met' if share < 5 else 'NOT met'})")
+    print(f"peak RSS: {peak_rss_mb():.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
