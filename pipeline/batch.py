@@ -5,29 +5,41 @@ reads: article files; writes per article the outputs of ``pipeline.outputs`` (``
 ``NAME.aligned.jsonl``, on request ``NAME.aligned.tsv``) and a run stamp ``NAME.run.json``. This module is
 only the file side: finding inputs, stamps and resume, atomic writes, progress and failures. Each article
 goes through the stages of ``pipeline.run.run_document`` (translate, then the figure check); outputs are
-written atomically; finished articles are skipped on a re-run; a bad file is recorded and the batch goes on.
+written atomically and flushed to disk; finished articles are skipped on a re-run; a bad file is recorded and
+the batch goes on.
+
+What is up to date is decided by content, never by file times (issue 13): a stamp records the sha256 of the
+input as it was read and of each output as it was written (``write_outputs``), and outputs are up to date
+when those hashes match the files now and the settings match (``is_up_to_date``). An output whose hash
+changed was edited by hand and is never overwritten silently (``edited_outputs``). Two processes on one
+folder share the work: each article is claimed with a lock (``claim_article``) before it is looked at.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import stat
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import BinaryIO, Literal, Self
+
+import regex
 
 from pipeline.document import Document
 from pipeline.engine import Decoding, Translator
-from pipeline.errors import InputError, UsageError
+from pipeline.errors import BriefError, InputError, ModelNotFoundError, UsageError
 from pipeline.memory import model_identity
 from pipeline.outputs import DEFAULT_FORMATS, OUTPUT_FORMATS
 from pipeline.run import DEFAULT_STAGES, RunContext, run_document
 from pipeline.terminology import Glossary
+from pipeline.textio import MAX_INPUT_BYTES, STDIN, file_sha256
 from pipeline.translate import TranslateOptions, TranslateStats
 
 STAMP_SUFFIX = ".run.json"
@@ -48,6 +60,10 @@ def write_atomic(path: Path, content: str | bytes) -> None:
     try:
         with handle:
             handle.write(data)
+            # On disk before the rename publishes it: after a power cut the name holds the old file or the
+            # whole new one, never an empty one (a rename can reach the disk before the data it names).
+            handle.flush()
+            os.fsync(handle.fileno())
         # NamedTemporaryFile creates its file 0600; an output is an ordinary file, so give it the mode of the
         # file it replaces, or what the umask gives a new file (0644 under the usual 022).
         try:
@@ -59,6 +75,32 @@ def write_atomic(path: Path, content: str | bytes) -> None:
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
         raise
+    _fsync_folder(path.parent)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Flush a folder's entries (the rename just made) to disk; a no-op where folders cannot be opened."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def remove_stale_temporaries(path: Path) -> None:
+    """Remove the temporary files ``write_atomic`` left for ``path`` when a run was killed mid-write (only
+    call this holding the article's claim: no other process is writing them then)."""
+    for leftover in path.parent.glob(f".{_glob_escape(path.name)}.*.tmp"):
+        leftover.unlink(missing_ok=True)
+
+
+def _glob_escape(name: str) -> str:
+    return regex.sub(r"([*?\[])", r"[\1]", name)
 
 
 def _umask() -> int:
@@ -77,6 +119,11 @@ class Article:
     path: Path
     base: Path
 
+    @property
+    def is_stdin(self) -> bool:
+        """True for ``-``: the article is standard input."""
+        return str(self.path) == STDIN
+
     def outputs(self, formats: Iterable[str]) -> list[Path]:
         return [self.base.with_name(self.base.name + OUTPUT_FORMATS[f].suffix) for f in formats]
 
@@ -85,15 +132,23 @@ class Article:
         """``NAME.run.json``: what made the outputs (see ``run_stamp``), written after them."""
         return self.base.with_name(self.base.name + STAMP_SUFFIX)
 
+    @property
+    def lock_path(self) -> Path:
+        """``.NAME.lock``: held by the process working on the article (``claim_article``); hidden, and removed
+        by the process that holds it when it is done."""
+        return self.base.with_name(f".{self.base.name}.lock")
+
 
 @dataclass
 class Outcome:
-    """What happened to one input: 'translated', 'skipped' (outputs up to date) or 'failed' (with why)."""
+    """What happened to one input: 'translated', 'skipped' (outputs up to date), 'kept' (outputs edited by
+    hand, left as they are; ``note`` says which) or 'failed' (with why)."""
 
     path: str
-    status: Literal["translated", "skipped", "failed"]
+    status: Literal["translated", "skipped", "kept", "failed"]
     outputs: list[str] = field(default_factory=list)
     error: str | None = None
+    note: str | None = None
     sentences: int = 0
     flagged: int = 0
 
@@ -118,7 +173,8 @@ class BatchReport:
         """One line: how many articles were translated, skipped, failed, and sentences flagged."""
         flagged = sum(o.flagged for o in self.outcomes)
         sentences = sum(o.sentences for o in self.outcomes)
-        return (f"{self.count('translated')} translated, {self.count('skipped')} up to date, "
+        kept = f"{self.count('kept')} kept as edited, " if self.count("kept") else ""
+        return (f"{self.count('translated')} translated, {self.count('skipped')} up to date, {kept}"
                 f"{self.count('failed')} failed; {sentences} sentences, {flagged} with QA flags; "
                 f"{self.stats.from_memory} units from the translation memory, {self.stats.translated} by the model")
 
@@ -148,6 +204,11 @@ class BatchProgress:
 
     def start(self, articles: int) -> None: ...
 
+    def loading(self, what: str) -> None:
+        """A model is being loaded (``what`` names it): its own step, before any sentence is counted."""
+
+    def loaded(self, seconds: float) -> None: ...
+
     def article(self, path: Path, sentences: int) -> None: ...
 
     def sentences(self, n: int) -> None: ...
@@ -158,20 +219,41 @@ class BatchProgress:
 
 
 class TqdmProgress(BatchProgress):
-    """Two tqdm bars on stderr: articles, and the sentences of the current article (with rate and ETA)."""
+    """Progress on stderr: the model loading as its own line, a bar of articles (done/total, time so far, no
+    estimate: articles differ too much in length), and a bar of the current article's sentences, labelled,
+    whose rate and time left come from the sentences translated so far (the model load is not in them)."""
 
     def __init__(self) -> None:
         self._articles = None
         self._sentences = None
+        self._loading = None
 
     def start(self, articles: int) -> None:
         from tqdm import tqdm
 
-        self._articles = tqdm(total=articles, unit="article", position=0, dynamic_ncols=True)
-        self._sentences = tqdm(total=0, unit="sent", position=1, leave=False, dynamic_ncols=True)
+        self._articles = tqdm(total=articles, desc="articles", unit="article", position=0, dynamic_ncols=True,
+                              bar_format="{desc}: {n_fmt}/{total_fmt} |{bar}| [{elapsed}]")
+
+    def loading(self, what: str) -> None:
+        from tqdm import tqdm
+
+        self._loading = what
+        tqdm.write(f"brief: loading {what} ...", file=sys.stderr)
+
+    def loaded(self, seconds: float) -> None:
+        from tqdm import tqdm
+
+        tqdm.write(f"brief: loaded {self._loading} in {seconds:.1f} s", file=sys.stderr)
 
     def article(self, path: Path, sentences: int) -> None:
-        self._sentences.reset(total=sentences)
+        from tqdm import tqdm
+
+        if self._sentences is None:
+            self._sentences = tqdm(total=sentences, unit=" sentences", position=1, leave=False, dynamic_ncols=True,
+                                   bar_format="{desc}: {n_fmt}/{total_fmt} sentences |{bar}| "
+                                              "[{elapsed}<{remaining}, {rate_fmt}]")
+        else:
+            self._sentences.reset(total=sentences)
         self._sentences.set_description(path.name[:30])
 
     def sentences(self, n: int) -> None:
@@ -198,7 +280,11 @@ def collect_inputs(inputs: Iterable[str | Path], outdir: str | Path | None) -> t
     """
     found: list[tuple[Path, Path]] = []  # (file, its path relative to the argument that named it)
     failed: list[Outcome] = []
+    stdin = False
     for item in inputs:
+        if str(item) == STDIN:  # standard input: one article, written to outdir/stdin.* or to a stream
+            stdin = True
+            continue
         path = Path(item)
         if path.is_dir():
             files = sorted(p for p in path.rglob("*.txt") if p.is_file() and not _skipped(p.relative_to(path)))
@@ -247,6 +333,8 @@ def collect_inputs(inputs: Iterable[str | Path], outdir: str | Path | None) -> t
                                                            f"{overwritten[0]}; rename one of them or use -o"))
         else:
             articles.append(article)
+    if stdin:
+        articles.append(Article(Path(STDIN), (Path(outdir) if outdir is not None else Path(".")) / "stdin"))
     return articles, failed
 
 
@@ -294,21 +382,143 @@ def same_settings(stamp: dict, current: dict, extra: dict | None = None) -> bool
             == model_identity(current["model_id"], current["revision"]))
 
 
-def read_stamp(article: Article, formats: Iterable[str]) -> dict | None:
-    """The article's run stamp if its outputs may be up to date: the stamp is newer than the input, names
-    every requested output, and those exist. None otherwise (and for a stamp that cannot be read)."""
+def read_stamp(article: Article, formats: Iterable[str] | None = None) -> dict | None:
+    """The article's run stamp as written by ``write_outputs`` (``input``: the input's sha256 as read;
+    ``outputs``: each output's name and sha256 as written), or None when there is none or it cannot be read.
+    With ``formats``, also None unless the stamp names every output they ask for."""
     try:
-        if article.stamp_path.stat().st_mtime < article.path.stat().st_mtime:
-            return None
         stamp = json.loads(article.stamp_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(stamp, dict) or not isinstance(stamp.get("outputs"), list):
-        return None
-    wanted = article.outputs(formats)
-    if not all(p.name in stamp["outputs"] and p.is_file() for p in wanted):
+    if not (isinstance(stamp, dict) and isinstance(stamp.get("outputs"), dict)
+            and isinstance(stamp.get("input"), dict) and isinstance(stamp["input"].get("sha256"), str)
+            and all(isinstance(h, str) for h in stamp["outputs"].values())):
+        return None  # an older stamp (names and times, no hashes) or a damaged one: not up to date
+    if formats is not None and not all(p.name in stamp["outputs"] for p in article.outputs(formats)):
         return None
     return stamp
+
+
+def edited_outputs(article: Article, stamp: dict | None) -> list[Path]:
+    """The outputs named in ``stamp`` that are there but no longer what this tool wrote: edited by hand."""
+    if stamp is None:
+        return []
+    folder = article.stamp_path.parent
+    edited = []
+    for name, digest in stamp["outputs"].items():
+        path = folder / name
+        if path.exists() and file_sha256(path) != digest:
+            edited.append(path)
+    return edited
+
+
+def is_up_to_date(article: Article, stamp: dict | None, formats: Iterable[str], current: dict,
+                  extra: dict | None = None) -> bool:
+    """True when ``stamp`` (``read_stamp``) says the outputs in ``formats`` are what a run with ``current``
+    settings (``run_stamp`` plus ``extra``) would write now: the input's bytes are the ones translated (its
+    sha256, whatever its time says: ``cp -p``, rsync and unzip keep old times), every requested output is
+    the one written (its sha256), and the settings match."""
+    if stamp is None or article.is_stdin or not same_settings(stamp, current, extra):
+        return False
+    if file_sha256(article.path, max_bytes=MAX_INPUT_BYTES) != stamp["input"]["sha256"]:
+        return False
+    folder = article.stamp_path.parent
+    return all(stamp["outputs"].get(p.name) is not None and file_sha256(folder / p.name) == stamp["outputs"][p.name]
+               for p in article.outputs(formats))
+
+
+def write_outputs(article: Article, formats: Iterable[str], rendered: dict[str, str | bytes], settings: dict,
+                  input_sha256: str) -> dict:
+    """Write an article's rendered outputs, each atomically and flushed to disk, then its stamp; returns the
+    stamp. ``settings``: ``run_stamp`` (plus any further settings); ``input_sha256``: of the input's bytes
+    as read for this run (``pipeline.textio.SourceText.sha256``), so that an input edited while it was
+    being translated is not up to date on the next run.
+
+    The old stamp goes first and the new one comes back last: outputs without a stamp are never up to date
+    (an interrupted run leaves new and old files side by side). Temporary files an earlier, killed run left
+    for these outputs are removed. Call it holding the article's claim (``claim_article``).
+    """
+    formats = list(formats)
+    article.stamp_path.unlink(missing_ok=True)
+    hashes: dict[str, str] = {}
+    for fmt, path in zip(formats, article.outputs(formats)):
+        remove_stale_temporaries(path)
+        content = rendered[fmt]
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        write_atomic(path, data)
+        hashes[path.name] = hashlib.sha256(data).hexdigest()
+    stamp = {**settings, "input": {"name": article.path.name, "sha256": input_sha256}, "outputs": hashes}
+    remove_stale_temporaries(article.stamp_path)
+    write_atomic(article.stamp_path, stamp_json(stamp))
+    return stamp
+
+
+def stamp_json(stamp: dict) -> str:
+    """A stamp as JSON text that is always valid UTF-8: names that are not (a GBK file name read on a UTF-8
+    system holds lone surrogates) are written as ``\\udcXX`` escapes, which read back to the same name."""
+    text = json.dumps(stamp, ensure_ascii=False, indent=2) + "\n"
+    return regex.sub(r"[\ud800-\udfff]", lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def keep_edited(path: Path, now: float | None = None) -> Path:
+    """Move an output edited by hand out of the way, beside it: ``NAME.en.txt`` becomes
+    ``NAME.en.edited-YYYYmmdd-HHMMSS.txt``. Returns the new path."""
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now))
+    stem, dot, suffix = path.name.rpartition(".")
+    target = path.with_name(f"{stem}.edited-{stamp}.{suffix}" if dot else f"{path.name}.edited-{stamp}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = target.with_name(f"{stem}.edited-{stamp}-{n}.{suffix}" if dot else f"{path.name}.edited-{stamp}-{n}")
+    os.replace(path, target)
+    return target
+
+
+class ArticleClaim:
+    """A held claim on one article (``claim_article``): release it, or use it as a context manager."""
+
+    def __init__(self, path: Path, fd: int) -> None:
+        self.path = path
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd < 0:
+            return
+        # Unlinked while still locked: a process that opened the old file finds it gone and retries.
+        self.path.unlink(missing_ok=True)
+        os.close(self._fd)
+        self._fd = -1
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
+def claim_article(article: Article, *, wait: bool = False) -> ArticleClaim | None:
+    """Claim ``article`` for this process: an exclusive ``flock`` on its ``.NAME.lock``. Returns the claim,
+    or None when another process holds it (with ``wait``, waits for it instead). The lock dies with its
+    process, so a killed run never leaves an article claimed."""
+    path = article.lock_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            os.close(fd)
+            return None
+        except BaseException:
+            os.close(fd)
+            raise
+        try:
+            same = os.path.samestat(os.fstat(fd), os.stat(path))
+        except FileNotFoundError:
+            same = False
+        if same:
+            return ArticleClaim(path, fd)
+        os.close(fd)  # the holder released and removed it between our open and our lock: start again
 
 
 def translate_files(
@@ -324,26 +534,36 @@ def translate_files(
     stages: Iterable[str] = DEFAULT_STAGES,
     summarizer_factory: Callable[[], object] | None = None,
     stamp_extra: dict | None = None,
+    overwrite_edits: bool = False,
+    stream: BinaryIO | None = None,
 ) -> BatchReport:
-    """Translate articles (files, or folders searched for *.txt) and write their outputs; never stops at a
-    bad file.
+    """Translate articles (files, folders searched for *.txt, ``-`` for standard input) and write their
+    outputs; never stops at a bad file.
 
     Per article: ``NAME.en.txt``, ``NAME.aligned.jsonl`` and/or ``NAME.aligned.tsv`` (``formats``), each
-    written atomically, then ``NAME.run.json`` (``run_stamp`` and the outputs' names), written last. An
-    article is skipped as up to date, unless ``force``, only when its ``NAME.run.json`` is newer than it,
-    names every requested output (all present) and matches the current model, decoding, glossary and
-    package version. A file that cannot be read or holds no Chinese is recorded as failed and the batch
-    goes on. ``translator_factory`` is called once, just before the first article that needs the model;
-    its errors (a missing model: ``ModelNotFoundError``) propagate and end the batch. ``describe`` (e.g.
-    ``pipeline.models.describe_model``) gives the model's id, revision, backend and default decoding
-    without loading it, to compare with earlier stamps; without it the model is loaded for that.
-    ``options`` (``pipeline.translate.TranslateOptions``) says how to translate. ``stages`` are the
-    stages of ``pipeline.run`` each article goes through; ``formats`` name outputs of
-    ``pipeline.outputs.OUTPUT_FORMATS``. ``summarizer_factory``, if given, loads the summarize stage's model
-    once, like the translator; ``stamp_extra`` holds further settings that make the outputs what they are
-    (the summariser, say): they are written into each stamp, and a stamp that differs is not up to date.
+    written atomically and flushed to disk, then ``NAME.run.json`` (``write_outputs``: the settings, the
+    input's sha256 as read and each output's sha256 as written). An article is skipped as up to date,
+    unless ``force``, only when ``is_up_to_date``: same input bytes, same output bytes, same model, decoding,
+    glossary, package version and ``stamp_extra``. An output edited by hand since it was written (its hash
+    changed) is never overwritten: the article is 'kept', with a note naming the file, even with ``force``;
+    with ``overwrite_edits`` it is translated again and the edited file moved beside the new one
+    (``keep_edited``). Each article is claimed (``claim_article``) while it is worked on: a second process
+    on the same outputs takes the articles the first has not, and waits at the end for those it holds.
+
+    A file that cannot be read or holds no Chinese is recorded as failed and the batch goes on.
+    ``translator_factory`` is called once, just before the first article that needs the model, and so is
+    ``summarizer_factory`` if given; a model that cannot be loaded (``ModelNotFoundError``, and any
+    ``OSError`` on its files, turned into one) ends the batch: the model's fault is never reported per
+    article. ``describe`` (e.g. ``pipeline.models.describe_model``) gives the model's id, revision, backend
+    and default decoding without loading it, to compare with earlier stamps; without it the model is loaded
+    for that. ``options`` (``pipeline.translate.TranslateOptions``) says how to translate. ``stages`` are the
+    stages of ``pipeline.run``; ``formats`` name outputs of ``pipeline.outputs.OUTPUT_FORMATS``;
+    ``stamp_extra`` holds further settings that make the outputs what they are (the summariser, say).
+    Standard input (``-``) without ``outdir`` is written to ``stream`` in the first of ``formats``, with no
+    stamp.
     """
-    from pipeline.segment import segment_file
+    from pipeline.segment import segment_article
+    from pipeline.textio import read_text
 
     options = options or TranslateOptions()
     formats = list(dict.fromkeys(formats)) or list(DEFAULT_FORMATS)
@@ -353,69 +573,122 @@ def translate_files(
     stages = list(stages)
     extra = dict(stamp_extra or {})
     articles, failed = collect_inputs(inputs, outdir)
+    if stream is None and outdir is None and any(a.is_stdin for a in articles):
+        raise UsageError("standard input (-) without -o needs a stream to write the translation to")
     report = BatchReport()
     progress = progress or BatchProgress()
     context = RunContext(options=options, progress=progress.sentences, stats=report.stats, timings=report.timings)
-    stamps = {} if force else {id(a): s for a in articles if (s := read_stamp(a, formats)) is not None}
-    current = None
-    if stamps:
-        # Earlier outputs stand only if this run would write the same: compare with what the model is.
-        if describe is not None:
-            model = describe()
-        else:
+    settings: dict = {}
+
+    def load_models() -> None:
+        started = time.perf_counter()
+        if context.translator is None:
+            context.translator = _load(translator_factory, "the translation model", progress)
+        if summarizer_factory is not None and context.summarizer is None:
+            context.summarizer = _load(summarizer_factory, "the summary model", progress)
+        context.timed("load", time.perf_counter() - started)
+
+    def current_settings() -> dict:
+        # What this run would stamp, found once: from describe() where given, so that a batch of up-to-date
+        # articles never loads the model.
+        if not settings:
+            if context.translator is None and describe is None:
+                load_models()
+            model = context.translator if context.translator is not None else _model_fault(describe)
+            settings.update(run_stamp(model, options), **extra)
+        return settings
+
+    def process(article: Article) -> Outcome:
+        to_stream = article.is_stdin and outdir is None
+        outputs = ["stdout"] if to_stream else [str(p) for p in article.outputs(formats)]
+        name = str(article.path)
+        try:
+            stamp = None if to_stream else read_stamp(article)
+            if not force and stamp is not None and is_up_to_date(article, stamp, formats, current_settings(), extra):
+                return Outcome(name, "skipped", outputs)
+            edited = edited_outputs(article, stamp)
+            if edited and not overwrite_edits:
+                return Outcome(name, "kept", outputs, note=(
+                    f"{edited[0]}: edited since brief wrote it, so {article.path} was not translated again; "
+                    "--overwrite-edits translates it and keeps the edited file beside the new one"))
             started = time.perf_counter()
-            model = context.translator = translator_factory()
-            context.timed("load", time.perf_counter() - started)
-        current = {**run_stamp(model, options), **extra}
+            source = read_text(article.path)
+            document = segment_article(source.text, path=source.path)
+            document.encoding = source.encoding
+            context.timed("segment", time.perf_counter() - started)
+            sentences = list(document.sentences())
+            load_models()
+            progress.article(Path(source.path), len(sentences))
+            run_document(document, context, stages)
+            started = time.perf_counter()
+            rendered = {fmt: OUTPUT_FORMATS[fmt].render(document) for fmt in formats}
+            context.timed("render", time.perf_counter() - started)
+        except InputError as e:
+            return Outcome(name, "failed", error=str(e))
+        try:
+            if to_stream:
+                content = rendered[formats[0]]
+                stream.write(content.encode("utf-8") if isinstance(content, str) else content)
+                stream.flush()
+            else:
+                for path in edited:
+                    keep_edited(path)
+                write_outputs(article, formats, rendered, {**run_stamp(context.translator, options), **extra},
+                              source.sha256)
+        except OSError as e:  # writing the outputs: disk full, no permission
+            return Outcome(name, "failed", error=f"{article.path}: cannot write outputs: {_reason(e)}")
+        return Outcome(name, "translated", outputs, sentences=len(sentences),
+                       flagged=sum(1 for s in sentences if s.flags))
+
+    outcomes: dict[int, Outcome] = {}
     progress.start(len(articles))
     try:
-        for article in articles:
-            outputs = [str(p) for p in article.outputs(formats)]
-            try:
-                if id(article) in stamps and same_settings(stamps[id(article)], current, extra):
-                    outcome = Outcome(str(article.path), "skipped", outputs)
-                else:
-                    started = time.perf_counter()
-                    document = segment_file(article.path)
-                    context.timed("segment", time.perf_counter() - started)
-                    sentences = list(document.sentences())
-                    started = time.perf_counter()
-                    if context.translator is None:
-                        context.translator = translator_factory()
-                    if summarizer_factory is not None and context.summarizer is None:
-                        context.summarizer = summarizer_factory()
-                    context.timed("load", time.perf_counter() - started)
-                    progress.article(article.path, len(sentences))
-                    run_document(document, context, stages)
-                    started = time.perf_counter()
-                    rendered = {fmt: OUTPUT_FORMATS[fmt].render(document) for fmt in formats}
-                    _write_outputs(article, formats, rendered, {**run_stamp(context.translator, options), **extra})
-                    context.timed("render", time.perf_counter() - started)
-                    outcome = Outcome(str(article.path), "translated", outputs, sentences=len(sentences),
-                                      flagged=sum(1 for s in sentences if s.flags))
-            except InputError as e:
-                outcome = Outcome(str(article.path), "failed", error=str(e))
-            except OSError as e:  # writing the outputs: disk full, no permission
-                outcome = Outcome(str(article.path), "failed", error=f"{article.path}: cannot write outputs: {e}")
-            report.outcomes.append(outcome)
-            progress.finished(outcome)
+        waiting: list[int] = []
+        for index, article in enumerate(articles):
+            if article.is_stdin and outdir is None:
+                outcomes[index] = process(article)
+            else:
+                claim = claim_article(article)
+                if claim is None:  # another process is on it: come back when it is done
+                    waiting.append(index)
+                    continue
+                with claim:
+                    outcomes[index] = process(article)
+            progress.finished(outcomes[index])
+        for index in waiting:
+            with claim_article(articles[index], wait=True):
+                outcomes[index] = process(articles[index])  # up to date by now, unless the other failed
+            progress.finished(outcomes[index])
     finally:
         progress.close()
+    report.outcomes.extend(outcomes[i] for i in range(len(articles)))
     report.outcomes.extend(failed)
     return report
 
 
-def _write_outputs(article: Article, formats: list[str], rendered: dict[str, str | bytes], stamp: dict) -> None:
-    """Write an article's rendered outputs, each atomically, then its stamp.
+def _load(factory: Callable[[], object], what: str, progress: BatchProgress) -> object:
+    progress.loading(what)
+    start = time.perf_counter()
+    model = _model_fault(factory)
+    progress.loaded(time.perf_counter() - start)
+    return model
 
-    The stamp goes first and comes back last: outputs without a stamp are never up to date, whatever their
-    times say (an interrupted --force leaves new and old files side by side).
-    """
-    article.stamp_path.unlink(missing_ok=True)
-    for fmt, path in zip(formats, article.outputs(formats)):
-        write_atomic(path, rendered[fmt])
-    stamp = {**stamp, "outputs": [p.name for p in article.outputs(formats)]}
-    write_atomic(article.stamp_path, json.dumps(stamp, ensure_ascii=False, indent=2) + "\n")
+
+
+def _model_fault(factory: Callable[[], object]) -> object:
+    """Call a model factory; an ``OSError`` on the model's files is the model's fault (ModelNotFoundError,
+    one line), never mistaken for a failure to write an article's outputs."""
+    try:
+        return factory()
+    except BriefError:
+        raise
+    except OSError as e:
+        where = f"{e.filename}: " if e.filename else ""
+        raise ModelNotFoundError(f"cannot load the model: {where}{_reason(e)}; check the model's files") from e
+
+
+def _reason(e: OSError) -> str:
+    return e.strerror or str(e)
 
 
 # --- summaries only (``brief summarize``) -----------------------------------------------------------------

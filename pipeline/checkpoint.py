@@ -68,3 +68,67 @@ def read_json(path: Path) -> dict:
             "download or convert the model again"
         )
     return data
+
+
+# The tokenizer files a Marian (opus-mt) model cannot load without, in a checkpoint and in its conversion.
+MARIAN_FILES = ("source.spm", "target.spm", "vocab.json")
+# Files only a CTranslate2 conversion has: a folder with one of them and no model.bin is a broken conversion.
+_CT2_MARKERS = ("brief-source.json", "shared_vocabulary.json", "shared_vocabulary.txt", "source_vocabulary.json")
+
+
+def check_model_files(directory: str | Path) -> None:
+    """Refuse a model folder that lacks a file it needs or holds a damaged weights file, naming the file.
+
+    Checked before loading, since the loaders' own errors are tracebacks that name neither (issue 13): the
+    Marian tokenizer files (``MARIAN_FILES``) where the model is Marian, a CTranslate2 conversion's
+    ``model.bin``, and each weights file: not empty, and a ``.safetensors`` file as long as its header says.
+    Raises ModelNotFoundError, one line.
+    """
+    directory = Path(directory)
+    names = {p.name for p in directory.iterdir()} if directory.is_dir() else set()
+    config = read_json(directory / "config.json")
+    tokenizer = read_json(directory / "tokenizer_config.json")
+    marian = (config.get("model_type") == "marian" or str(tokenizer.get("tokenizer_class", "")).startswith("Marian")
+              or "source.spm" in names or "target.spm" in names)  # vocab.json: other tokenizers have one too
+    missing = [name for name in MARIAN_FILES if marian and name not in names]
+    if missing:
+        raise ModelNotFoundError(f"model file {directory / missing[0]} is missing (a Marian model needs "
+                                 f"{', '.join(MARIAN_FILES)}); download or convert the model again")
+    weights = sorted(name for name in names if name.endswith(".safetensors") or name in ("pytorch_model.bin",))
+    if not weights and "model.bin" not in names and any(marker in names for marker in _CT2_MARKERS):
+        raise ModelNotFoundError(f"model file {directory / 'model.bin'} is missing: {directory} is a CTranslate2 "
+                                 "conversion without its weights; convert the model again (--backend ctranslate2)")
+    for name in weights or (["model.bin"] if "model.bin" in names else []):
+        _check_weights(directory / name)
+
+
+def _check_weights(path: Path) -> None:
+    try:
+        size = path.stat().st_size
+        problem = "empty, 0 bytes" if size == 0 else None
+        if problem is None and path.suffix == ".safetensors":
+            problem = _safetensors_problem(path, size)
+    except OSError as e:
+        raise ModelNotFoundError(f"model file {path} cannot be read ({e.strerror or e}); "
+                                 "fix its permissions or download the model again") from e
+    if problem:
+        raise ModelNotFoundError(f"model file {path} is damaged ({problem}); download or convert the model again")
+
+
+def _safetensors_problem(path: Path, size: int) -> str | None:
+    """Why a safetensors file cannot be whole (its 8-byte header length, JSON header, data offsets), or None."""
+    with path.open("rb") as f:
+        head = f.read(8)
+        if len(head) < 8:
+            return f"{size} bytes, shorter than a safetensors header"
+        length = int.from_bytes(head, "little")
+        if 8 + length > size:
+            return f"truncated: {size} bytes, its header alone says {8 + length}"
+        try:
+            header = json.loads(f.read(length))
+            end = max((int(v["data_offsets"][1]) for k, v in header.items() if k != "__metadata__"), default=0)
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+            return "its safetensors header is not valid JSON with data offsets"
+    if 8 + length + end > size:
+        return f"truncated: {size} bytes of the {8 + length + end} its header lists"
+    return None

@@ -19,6 +19,12 @@ def _print_json(data: object) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+def printable(text: str) -> str:
+    """``text`` safe to print: a file name that is not valid UTF-8 (a GBK name, read as lone surrogates) is
+    shown with its bytes escaped (\\xd6\\xd0.txt) instead of crashing the print."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 # The packages of the `models` extra (and torch, installed first): a base install runs segment, figures
 # and check without them.
 MODEL_MODULES = {"torch", "transformers", "ctranslate2", "sentencepiece", "huggingface_hub", "google"}
@@ -31,7 +37,7 @@ class _BriefGroup(click.Group):
         try:
             return super().invoke(ctx)
         except BriefError as e:
-            click.echo(f"brief: error: {e}", err=True)
+            click.echo(f"brief: error: {printable(str(e))}", err=True)
             ctx.exit(e.exit_code)
         except ModuleNotFoundError as e:
             if (e.name or "").split(".")[0] not in MODEL_MODULES:
@@ -103,7 +109,11 @@ def _translation_options(command):
                      help="Translation memory file (default: $BRIEF_CACHE_DIR/tm.sqlite3, else in the user cache "
                           "folder)."),
         click.option("--no-tm", is_flag=True, help="Do not read or write the translation memory."),
-        click.option("--force", is_flag=True, help="Run again even where the outputs are up to date."),
+        click.option("--force", is_flag=True, help="Run again even where the outputs are up to date (outputs you "
+                     "edited are still kept; see --overwrite-edits)."),
+        click.option("--overwrite-edits", is_flag=True,
+                     help="Run again articles whose outputs you edited by hand; each edited file is kept beside the "
+                          "new one as NAME.en.edited-<time>.txt."),
         click.option("--offline", is_flag=True, default=None,
                      help="Never download a model (as HF_HUB_OFFLINE=1); a model not on disk is an error."),
         click.option("--timings", is_flag=True,
@@ -116,7 +126,8 @@ def _translation_options(command):
 
 def _run_batch(inputs: tuple[str, ...], outdir: str | None, formats, *, model: str | None, backend: str | None,
                device: str, beam: int | None, batch_tokens: int, glossary: str | None, tm_path: str | None,
-               no_tm: bool, force: bool, offline: bool | None, timings: bool, **batch) -> None:
+               no_tm: bool, force: bool, overwrite_edits: bool, offline: bool | None, timings: bool,
+               **batch) -> None:
     """Load what the options name, run ``pipeline.batch.translate_files`` and print its report (``batch``:
     further arguments for it: stages, summarizer_factory, stamp_extra)."""
     from pipeline.batch import BatchProgress, TqdmProgress, translate_files
@@ -143,17 +154,21 @@ def _run_batch(inputs: tuple[str, ...], outdir: str | None, formats, *, model: s
             inputs, outdir,
             translator_factory=lambda: load_translator(model, backend, device, offline=offline,
                                                        plan=plans[-1] if plans else None),
-            describe=describe, options=options, formats=formats, force=force,
-            progress=TqdmProgress() if sys.stderr.isatty() else BatchProgress(), **batch,
+            describe=describe, options=options, formats=formats, force=force, overwrite_edits=overwrite_edits,
+            progress=TqdmProgress() if sys.stderr.isatty() else BatchProgress(), stream=sys.stdout.buffer, **batch,
         )
     finally:
         if memory is not None:
             memory.close()
-    click.echo(report.summary())
+    to_stdout = "-" in inputs and outdir is None
+    click.echo(report.summary(), err=to_stdout)  # stdout holds the English then
     if timings:
-        click.echo(report.timings_line())
+        click.echo(report.timings_line(), err=to_stdout)
+    for outcome in report.outcomes:
+        if outcome.note:
+            click.echo(f"brief: kept: {printable(outcome.note)}", err=True)
     for failure in report.failures:
-        click.echo(f"brief: failed: {failure.error}", err=True)
+        click.echo(f"brief: failed: {printable(failure.error)}", err=True)
     if report.failures:
         click.get_current_context().exit(1)
 
@@ -170,12 +185,14 @@ def _run_batch(inputs: tuple[str, ...], outdir: str | None, formats, *, model: s
 def translate(inputs: tuple[str, ...], outdir: str | None, formats: tuple[str, ...], **settings) -> None:
     """Translate Chinese articles into English, sentence by sentence, with the alignment kept.
 
-    INPUTS are article files, or folders searched recursively for *.txt. Per article it writes NAME.en.txt
-    and NAME.aligned.jsonl (see --format), then NAME.run.json: the model id, revision and backend, the
-    decoding settings, a hash of the glossary, the package version and the output files. An article is
-    skipped as up to date only when its NAME.run.json is newer than it, lists every requested output and
-    matches the current settings. A bad file is reported and the batch goes on. Exit status: 0 all done,
-    1 some articles failed, 2 a usage error (a missing model, say).
+    INPUTS are article files, or folders searched recursively for *.txt; - reads standard input and, without
+    -o, writes the English to standard output (the aligned JSONL with --format jsonl). Per article it writes
+    NAME.en.txt and NAME.aligned.jsonl (see --format), then NAME.run.json: the model id, revision and
+    backend, the decoding settings, a hash of the glossary, the package version, and the sha256 of the input
+    as read and of each output as written. An article is skipped as up to date only when those hashes
+    match the files now and the settings match. An output you edited is never overwritten (see
+    --overwrite-edits). Two runs on one folder share the articles. A bad file is reported and the batch
+    goes on. Exit status: 0 all done, 1 some articles failed, 2 a usage error (a missing or damaged model).
     """
     _run_batch(inputs, outdir, formats, **settings)
 

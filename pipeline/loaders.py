@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from pipeline.checkpoint import check_model_files
 from pipeline.engine import Summarizer, Translator
 from pipeline.errors import ModelNotFoundError
 from pipeline.models import ModelPlan, describe_model
@@ -53,11 +54,22 @@ def load_translator(
     ``backend`` None picks CTranslate2 when a converted copy of this checkpoint is in the cache (int8 on
     CPU), else transformers; ``"ctranslate2"`` converts the checkpoint first if needed (once). ``cache_dir``
     overrides where conversions are kept. ``plan``, from ``describe_model`` with the same arguments, saves
-    finding and hashing the model again. Raises ModelNotFoundError or UsageError, one line each.
+    finding and hashing the model again. Raises ModelNotFoundError or UsageError, one line each: a missing
+    or damaged model file is named (``pipeline.checkpoint.check_model_files``) before anything is loaded.
     """
-    if plan is None:
-        plan = describe_model(model, backend, device, offline=offline, cache_dir=cache_dir,
-                              compute_type=compute_type)
+    try:
+        if plan is None:
+            plan = describe_model(model, backend, device, offline=offline, cache_dir=cache_dir,
+                                  compute_type=compute_type)
+        check_model_files(plan.directory)
+        return _build(plan, threads)
+    except OSError as e:  # a model file that cannot be read: the model's fault, never the outputs'
+        where = f"{e.filename}: " if e.filename else ""
+        raise ModelNotFoundError(f"cannot load model {model or 'opus-mt-zh-en'}: {where}{e.strerror or e}; "
+                                 "check the model folder's files and permissions") from e
+
+
+def _build(plan: ModelPlan, threads: int | None) -> Translator:
     options = {
         "model_id": plan.model_id,
         "revision": plan.source_revision,

@@ -444,7 +444,7 @@ def _sentences(block: Block) -> list[Sentence]:
 def segment_file(path: str | Path) -> Document:
     """Read an article file (see ``pipeline.textio``) and segment it; refuses a text with no Chinese."""
     source = read_text(path)
-    _require_chinese(source.text, str(path))
+    _require_chinese(source.text, source.path)
     return segment_text(source.text, path=source.path, encoding=source.encoding)
 
 

@@ -10,6 +10,11 @@ kept as written; the stages that need a canonical form (figures) derive it thems
 from __future__ import annotations
 
 import codecs
+import hashlib
+import os
+import select
+import stat
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +24,11 @@ from pipeline.errors import InputError
 
 # An article or report is kilobytes; 10 MiB is a book. Refusing early beats minutes of work on a wrong file.
 MAX_INPUT_BYTES = 10 * 1024 * 1024
+# The input name that means standard input, in every command.
+STDIN = "-"
+# How long a named pipe (FIFO) may go without a writer before reading it is given up (``read_bytes``).
+PIPE_WAIT_SECONDS = 30.0
+_CHUNK = 1 << 20
 
 # Zero-width space/joiners, word joiner, soft hyphen and a stray BOM inside the text: invisible in a
 # reader, but they split figures ("10\u200b万") and sentence marks apart.
@@ -71,6 +81,8 @@ class SourceText:
     path: str
     text: str
     encoding: str
+    # sha256 of the bytes as read (hex): what a run stamp records as the input it translated.
+    sha256: str = ""
 
 
 def normalise_text(text: str) -> str:
@@ -133,23 +145,101 @@ def _plausible_share(text: str) -> float:
     return len(_PLAUSIBLE.findall(text)) / len(text)
 
 
-def read_text(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES) -> SourceText:
-    """Read and normalise a text file, with one-line ``InputError``s for every way it can be unusable."""
+def display_name(path: str | Path) -> str:
+    """How messages name an input: ``stdin`` for ``-``, else the path as given."""
+    return "stdin" if str(path) == STDIN else str(path)
+
+
+def read_bytes(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES,
+               pipe_wait: float | None = None) -> bytes:
+    """Every byte of a file, standard input (``-``), a named pipe or a device, never more than ``max_bytes``.
+
+    One ``InputError`` for every way that fails: a missing file, a folder, no permission, too large (the same
+    message whether the size is known up front or found while reading: ``/dev/zero``, ``yes |``), or a
+    named pipe that no program writes to within ``pipe_wait`` seconds (default ``PIPE_WAIT_SECONDS``).
+    Memory stays bounded by ``max_bytes``: nothing is read past the limit.
+    """
+    name = display_name(path)
+    if str(path) == STDIN:
+        return _read_stream(sys.stdin.buffer, name, max_bytes)
     p = Path(path)
-    if not p.exists():
-        raise InputError(f"{p}: no such file")
-    if p.is_dir():
-        raise InputError(f"{p}: is a directory; give a text file (brief translate accepts folders)")
     try:
-        size = p.stat().st_size
-        if size > max_bytes:
-            raise InputError(f"{p}: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:.0f} MB limit for one "
-                             "article; split it into articles")
-        data = p.read_bytes()
+        info = p.stat()
+    except FileNotFoundError:
+        raise InputError(f"{name}: no such file") from None
+    except OSError as e:  # a symlink loop, a name too long, a folder without permission on the way
+        raise InputError(f"{name}: cannot read: {e.strerror or e}") from e
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError(f"{name}: is a directory; give a text file (brief translate accepts folders)")
+    if stat.S_ISREG(info.st_mode) and info.st_size > max_bytes:
+        raise _too_large(name, max_bytes)
+    try:
+        if stat.S_ISFIFO(info.st_mode):
+            return _read_fifo(p, name, max_bytes, PIPE_WAIT_SECONDS if pipe_wait is None else pipe_wait)
+        with p.open("rb", buffering=0) as f:
+            return _read_stream(f, name, max_bytes)
     except OSError as e:
-        raise InputError(f"{p}: cannot read: {e.strerror or e}") from e
-    text, encoding = decode_bytes(data, str(p))
+        raise InputError(f"{name}: cannot read: {e.strerror or e}") from e
+
+
+def _too_large(name: str, max_bytes: int) -> InputError:
+    limit = f"{max_bytes / 1e6:.0f} MB" if max_bytes >= 1e6 else f"{max_bytes} bytes"
+    return InputError(f"{name}: more than the {limit} limit for one article; split it into articles")
+
+
+def _read_stream(f, name: str, max_bytes: int) -> bytes:
+    """Read ``f`` to its end in chunks, refusing it as soon as it passes ``max_bytes``."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        chunk = f.read(min(_CHUNK, max_bytes + 1 - size))
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > max_bytes:
+            raise _too_large(name, max_bytes)
+
+
+def _read_fifo(p: Path, name: str, max_bytes: int, pipe_wait: float) -> bytes:
+    """A named pipe: wait up to ``pipe_wait`` seconds for a writer (a plain open would wait forever), then read
+    it like any stream. Opened non-blocking, the pipe reads as empty until a writer comes, so poll for it."""
+    fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        if not poller.poll(int(pipe_wait * 1000)):
+            raise InputError(f"{name}: a named pipe that no program wrote to in {pipe_wait:g} s; start the "
+                             "program that writes to it first")
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", buffering=0) as f:
+            fd = -1
+            return _read_stream(f, name, max_bytes)
+    finally:
+        if fd != -1:
+            os.close(fd)
+
+
+def read_text(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES) -> SourceText:
+    """Read (``read_bytes``: bounded; ``-`` is standard input) and normalise a text file, with one-line
+    ``InputError``s for every way it can be unusable."""
+    name = display_name(path)
+    data = read_bytes(path, max_bytes=max_bytes)
+    text, encoding = decode_bytes(data, name)
     text = normalise_text(text)
     if not text.strip():
-        raise InputError(f"{p}: the file is empty" if not data else f"{p}: the file holds only whitespace")
-    return SourceText(path=str(p), text=text, encoding=encoding)
+        raise InputError(f"{name}: the file is empty" if not data else f"{name}: the file holds only whitespace")
+    return SourceText(path=name, text=text, encoding=encoding, sha256=hashlib.sha256(data).hexdigest())
+
+
+def file_sha256(path: str | Path, *, max_bytes: int | None = None) -> str | None:
+    """sha256 (hex) of a regular file's bytes, None when it is missing, unreadable, not a regular file or
+    over ``max_bytes``: what a stamp's hashes are compared with."""
+    try:
+        with open(path, "rb") as f:
+            info = os.fstat(f.fileno())
+            if not stat.S_ISREG(info.st_mode) or (max_bytes is not None and info.st_size > max_bytes):
+                return None
+            return hashlib.file_digest(f, "sha256").hexdigest()
+    except OSError:
+        return None

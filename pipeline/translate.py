@@ -172,7 +172,12 @@ def _fold(text: str) -> str:
 def uses_term(translation: str, english: str) -> bool:
     """True when ``translation`` contains the glossary English (case, quotes, article and an abbreviation in
     brackets aside)."""
-    folded = _fold(translation)
+    return _uses_folded(_fold(translation), english)
+
+
+def _uses_folded(folded: str, english: str) -> bool:
+    """``uses_term`` on a translation folded once (``_fold``): a long sentence with many terms is folded once,
+    not once per term (a 200,000-character sentence took 47 s, issue 13)."""
     return any(variant in folded for variant in _term_variants(english))
 
 
@@ -460,8 +465,13 @@ def _assemble(texts: Sequence[str], units: list[_Unit], outputs: dict[str, tuple
                 result.flags.append(Flag("translate", code, GUARD_MESSAGES.get(code, code), data={
                     "guard": code, "span": [part.start, part.end], "retried": part.retried,
                     "from_memory": part.from_memory}))
+        folded = _fold(result.translation)
+        # A term found many times is checked once: the answer (and the flag) is the same for each.
+        unique: dict[tuple[str, str, str], Term] = {}
         for term in terms.get(index, []):
-            if not uses_term(result.translation, term.english):
+            unique.setdefault((term.chinese, term.english, term.kind), term)
+        for term in unique.values():
+            if not _uses_folded(folded, term.english):
                 kind = "name" if term.kind == "name" else "glossary"
                 flag = Flag("terminology", kind, f"the English does not use {term.english!r} for {term.chinese}",
                             data={"term": term.chinese, "english": term.english})

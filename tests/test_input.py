@@ -121,3 +121,89 @@ def test_a_command_without_the_model_extras_says_how_to_install_them(monkeypatch
     assert result.output.strip().splitlines() == [
         "brief: error: translate needs huggingface_hub, which is not installed; install the model extras: "
         "pip install torch==2.13.0 && pip install 'bilingual-brief[models]'"]
+
+
+# --- bounded reads, standard input (issue 13) --------------------------------------------------------------
+
+def test_dash_reads_standard_input_in_every_command(tmp_path):
+    english = tmp_path / "en.txt"
+    english.write_text("Title\n\nThe city built 12 parks this year.\n", encoding="utf-8")
+    outline = CliRunner().invoke(cli, ["segment", "-"], input=ARTICLE.encode("utf-8"))
+    assert outline.exit_code == 0 and "今年以来，全市新建公园12个。" in outline.output
+    figures = CliRunner().invoke(cli, ["figures", "--json", "-"], input=ARTICLE.encode("gb18030"))
+    assert figures.exit_code == 0 and [f["text"] for f in json.loads(figures.output)] == ["12个"]
+    check = CliRunner().invoke(cli, ["check", "-", str(english)], input=ARTICLE.encode("utf-8"))
+    assert check.exit_code == 0 and "no issues" in check.output.lower(), check.output
+
+
+def test_standard_input_errors_name_stdin():
+    result = CliRunner().invoke(cli, ["segment", "-"], input=b"")
+    assert result.exit_code == 2 and result.output.strip() == "brief: error: stdin: the file is empty"
+
+
+@pytest.mark.parametrize("source", ["file", "stdin", "device"])
+def test_every_read_is_bounded_by_one_limit_with_one_message(tmp_path, monkeypatch, source):
+    import io
+    import sys
+
+    data = ARTICLE.encode("utf-8") * 40  # over the limit passed below
+    path = tmp_path / "big.txt"
+    path.write_bytes(data)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    name = {"file": str(path), "stdin": "-", "device": "/dev/zero"}[source]
+    with pytest.raises(InputError) as error:
+        read_text(name, max_bytes=1000)
+    shown = "stdin" if name == "-" else name
+    assert str(error.value) == f"{shown}: more than the 1000 bytes limit for one article; split it into articles"
+
+
+def test_dev_zero_is_refused_through_the_cli_in_bounded_memory():
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    for command in (["segment"], ["figures"], ["check", "/dev/zero"]):
+        result = CliRunner().invoke(cli, [*command, "/dev/zero"])
+        assert result.exit_code == 2 and "/dev/zero: more than the 10 MB limit" in result.output, result.output
+    # Peak memory grew by at most a few times the 10 MB limit (unbounded, it grew by 0.5 GB/s).
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 100 * 1024
+
+
+def test_a_named_pipe_is_read_and_one_without_a_writer_is_given_up(tmp_path, monkeypatch):
+    import os
+    import threading
+
+    import pipeline.textio
+
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_bytes(ARTICLE.encode("utf-8")))
+    writer.start()
+    assert read_text(fifo).text == ARTICLE
+    writer.join()
+    monkeypatch.setattr(pipeline.textio, "PIPE_WAIT_SECONDS", 0.2)
+    result = run("segment", str(fifo))
+    assert result.exit_code == 2
+    assert result.output.strip() == (f"brief: error: {fifo}: a named pipe that no program wrote to in 0.2 s; "
+                                     "start the program that writes to it first")
+
+
+def test_a_named_pipe_that_never_ends_is_bounded(tmp_path):
+    import os
+    import threading
+
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+
+    def endless():
+        try:
+            with open(fifo, "wb") as f:
+                while True:
+                    f.write(b"\xe5\x85\xac" * 10000)
+        except BrokenPipeError:  # the reader gave up: as it should
+            pass
+
+    writer = threading.Thread(target=endless)
+    writer.start()
+    with pytest.raises(InputError, match="more than the 1 MB limit"):
+        read_text(fifo, max_bytes=1_000_000)
+    writer.join()

@@ -1,5 +1,6 @@
 """`brief translate` on batches: outputs, a bad file among good ones, resuming, --force, atomic writes."""
 
+import hashlib
 import json
 import os
 import stat
@@ -96,9 +97,12 @@ def test_resume_skips_finished_articles_and_force_redoes_them(tmp_path, fake):
     assert len(fake.units_seen) == seen and fake.loads == 1  # the model was not even loaded
     assert (out / "a.en.txt").stat().st_mtime_ns == first
 
-    # An input edited after its outputs is translated again; the other is not.
+    # Up to date is decided by content: a newer time alone changes nothing ...
     later = (out / "a.en.txt").stat().st_mtime + 10
     os.utime(folder / "a.txt", (later, later))
+    assert "0 translated, 2 up to date" in run(folder, "-o", out, "--no-tm").output
+    # ... an edited input is translated again, the other is not.
+    (folder / "a.txt").write_text(ARTICLE + "居民纷纷点赞。\n", encoding="utf-8")
     assert "1 translated, 1 up to date" in run(folder, "-o", out, "--no-tm").output
 
     forced = run(folder, "-o", out, "--no-tm", "--force")
@@ -112,7 +116,12 @@ def test_run_stamp_says_what_made_the_outputs(tmp_path, fake):
     stamp = json.loads((tmp_path / "out" / "a.run.json").read_text(encoding="utf-8"))
     assert (stamp["model_id"], stamp["revision"], stamp["backend"]) == ("fake/word", "1", "fake")
     assert stamp["decoding"]["beam_size"] == 3 and stamp["brief_version"] == __version__
-    assert stamp["outputs"] == ["a.en.txt", "a.aligned.jsonl"]
+    assert list(stamp["outputs"]) == ["a.en.txt", "a.aligned.jsonl"] and len(stamp["glossary"]) == 16
+    # Each output's sha256 as written, and the input's as read.
+    for name, digest in stamp["outputs"].items():
+        assert hashlib.sha256((tmp_path / "out" / name).read_bytes()).hexdigest() == digest
+    assert stamp["input"] == {"name": "a.txt",
+                              "sha256": hashlib.sha256((tmp_path / "in" / "a.txt").read_bytes()).hexdigest()}
 
 
 def test_run_stamp_glossary_follows_the_entries(tmp_path, fake):

@@ -147,7 +147,7 @@ def convert_to_ctranslate2(
                 TransformersConverter(str(directory), copy_files=tokenizer_files).convert(
                     str(staging), quantization=quantization
                 )
-        except (ValueError, NotImplementedError, OSError, KeyError) as e:
+        except (ValueError, NotImplementedError, OSError, KeyError, TypeError, RuntimeError) as e:
             raise ModelNotFoundError(f"cannot convert model {model_id or directory} to CTranslate2: {e}") from e
         info = {
             "model_id": model_id or str(directory),
@@ -158,6 +158,10 @@ def convert_to_ctranslate2(
             "ctranslate2": ctranslate2.__version__,
         }
         (staging / SOURCE_INFO).write_text(json.dumps(info, indent=2), encoding="utf-8")
+        if target.exists() and not (target / "model.bin").is_file():
+            # A conversion folder without its model.bin (deleted, or damaged by hand): not a copy to keep.
+            # Moved into the temporary folder, it goes with it.
+            target.rename(Path(tmp) / "damaged")
         try:
             staging.rename(target)
         except OSError:

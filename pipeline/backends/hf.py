@@ -65,7 +65,9 @@ class TransformersTranslator:
                 warnings.simplefilter("ignore")
                 self._tokenizer = AutoTokenizer.from_pretrained(directory, **tokenizer_args)
                 self._model = AutoModelForSeq2SeqLM.from_pretrained(directory).to(device).eval()
-        except (OSError, ValueError, KeyError) as e:
+        except (OSError, ValueError, KeyError, TypeError, RuntimeError) as e:
+            # TypeError: a tokenizer file missing (transformers passes None on as a path); RuntimeError: torch
+            # on a damaged weights file. pipeline.checkpoint.check_model_files names these files first.
             reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
             raise ModelNotFoundError(f"cannot load model {self.model_id} with transformers: {reason}") from e
         # opus-mt configs force </s> as the last token when the length limit is hit, which costs one token

@@ -18,6 +18,7 @@ from pipeline.figures.numbers import (
     EN_TENS,
     EN_UNITS,
     address_spans,
+    bound_digit_runs,
     clean_float,
     full_year,
     parse_arabic,
@@ -137,6 +138,7 @@ _SCALE = {"hundred": 100, "thousand": 1e3, "million": 1e6, "billion": 1e9, "tril
 
 def extract_en(text: str) -> list[Figure]:
     """Find every figure in English ``text``; spans are offsets into ``text`` itself."""
+    text = bound_digit_runs(text)  # issue 13: a 5,000-digit run is no figure (same length: offsets hold)
     claims = Claims(len(text))
     free, claim, add = claims.free, claims.claim, claims.add
 

@@ -61,9 +61,27 @@ def full_year(two_digits: int) -> int:
     return (2000 if two_digits < TWO_DIGIT_YEAR_PIVOT else 1900) + two_digits
 
 
+# A run of more digits than this is no figure a reader checks (an 18-digit ID number is the longest a news
+# text holds); the extractors' patterns retry such a run from each of its digits, which is quadratic in its
+# length: 42 s for 5,000 digits (issue 13). ``bound_digit_runs`` hides longer runs from them.
+MAX_FIGURE_DIGITS = 40
+_LONG_DIGIT_RUN = regex.compile(rf"\d(?:[,.， ]?\d){{{MAX_FIGURE_DIGITS},}}")
+_HIDDEN_DIGIT = "\ue000"  # a private-use character: no pattern reads it as part of a number or a word
+
+
+def bound_digit_runs(text: str) -> str:
+    """``text`` with every run of more than ``MAX_FIGURE_DIGITS`` digits (separators between them included)
+    replaced by as many private-use characters: same length, so offsets carry over, and no figure is found
+    in it. Linear in the length of the text."""
+    if len(text) <= MAX_FIGURE_DIGITS:
+        return text
+    return _LONG_DIGIT_RUN.sub(lambda m: _HIDDEN_DIGIT * len(m.group()), text)
+
+
 def normalise_digits(text: str) -> str:
-    """The text with full-width digits and signs made ASCII; same length, so offsets carry over."""
-    return text.translate(FULL_WIDTH)
+    """The text with full-width digits and signs made ASCII and over-long digit runs hidden
+    (``bound_digit_runs``); same length, so offsets carry over."""
+    return bound_digit_runs(text.translate(FULL_WIDTH))
 
 
 def parse_arabic(text: str) -> float | None:
