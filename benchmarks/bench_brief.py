@@ -32,7 +32,7 @@ SAMPLE = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "guiyan
 
 def run_once(translator, summarizer, decoding, outdir: Path) -> dict[str, float]:
     """One `brief run` of the sample into ``outdir``; the seconds per stage."""
-    from pipeline.api import brief_stages
+    from pipeline.api import BRIEF_STAGES
     from pipeline.batch import translate_files
     from pipeline.outputs import BRIEF_FORMATS
     from pipeline.translate import TranslateOptions
@@ -40,7 +40,7 @@ def run_once(translator, summarizer, decoding, outdir: Path) -> dict[str, float]
     report = translate_files([SAMPLE], outdir, translator_factory=lambda: translator,
                              summarizer_factory=(lambda: summarizer) if summarizer is not None else None,
                              options=TranslateOptions(decoding=decoding, retry=False), formats=BRIEF_FORMATS,
-                             force=True, stages=brief_stages())
+                             force=True, stages=BRIEF_STAGES)
     if report.failures:
         raise SystemExit(f"bench_brief: the run failed: {report.failures[0].error}")
     return report.timings
@@ -58,7 +58,7 @@ def main() -> None:
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from pipeline import loaders
-    from pipeline.api import brief_stages
+    from pipeline.api import BRIEF_STAGES
     from pipeline.batch import format_timings
     from pipeline.engine import Decoding
     from pipeline.settings import load_settings
@@ -82,7 +82,7 @@ def main() -> None:
             raise SystemExit("bench_brief: model summarisers are not available in this version yet")
         summarizer = loaders.load_summarizer(args.summarizer, device=args.device, offline=True)
     decoding = Decoding(beam_size=4, min_length=length, max_length=length)
-    stages = brief_stages()
+    stages = BRIEF_STAGES
     print(f"model: {'tiny test model' if args.quick else 'random full-size opus-mt-zh-en'} "
           f"({translator.backend}, {translator.revision}), device {args.device}, cores {os.cpu_count()}")
     print(f"sample: {SAMPLE.name}; stages {', '.join(stages)}; summariser {args.summarizer}"

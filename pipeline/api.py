@@ -7,7 +7,7 @@
     brief.to_html()
 
 ``Pipeline`` holds the loaded models and the translate options; ``run`` segments, translates, checks the
-figures and (once the summarize stage is there) summarises, then builds the ``pipeline.brief.Brief``.
+figures and summarises, then builds the ``pipeline.brief.Brief``.
 For files and folders, with resume and fault isolation, use ``pipeline.batch.translate_files`` (what
 ``brief run`` does).
 """
@@ -19,16 +19,11 @@ from typing import Any
 from pipeline.brief import Brief
 from pipeline.document import Document
 from pipeline.engine import Translator
-from pipeline.run import STAGES, RunContext, run_document
+from pipeline.run import RunContext, run_document
 from pipeline.translate import TranslateOptions
 
-# What a brief is made of, in run order; ``summarize`` only where that stage is registered.
-BRIEF_STAGE_NAMES = ("translate", "figures", "summarize")
-
-
-def brief_stages() -> tuple[str, ...]:
-    """The stages a brief needs that ``pipeline.run.STAGES`` has: translate, figures and, if there, summarize."""
-    return tuple(name for name in BRIEF_STAGE_NAMES if name in STAGES)
+# What a brief is made of, in run order.
+BRIEF_STAGES = ("translate", "figures", "summarize")
 
 
 class Pipeline:
@@ -49,7 +44,7 @@ class Pipeline:
     def run_document(self, article: str | Document, path: str | None = None) -> Document:
         """The run document of ``article`` (text, or a segmented ``Document``): translated, checked, summarised."""
         context = RunContext(translator=self.translator, summarizer=self.summarizer, options=self.options)
-        document = run_document(article, context, brief_stages())
+        document = run_document(article, context, BRIEF_STAGES)
         if path is not None:
             document.path = path
         self.timings = context.timings

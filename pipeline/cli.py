@@ -232,25 +232,16 @@ def run_command(inputs: tuple[str, ...], outdir: str | None, formats: tuple[str,
     not at all, then NAME.run.json. Up-to-date briefs are skipped; a bad file is reported and the batch goes
     on. Exit status: 0 all done, 1 some articles failed, 2 a usage error.
     """
-    from pipeline.api import brief_stages
-    from pipeline.errors import UsageError
+    from pipeline.api import BRIEF_STAGES
+    from pipeline.loaders import load_summarizer
 
-    stages = brief_stages()
     summarizer_factory = None
     if summarizer != "extractive":
-        from pipeline import loaders
-
-        load_summarizer = getattr(loaders, "load_summarizer", None)
-        if load_summarizer is None or "summarize" not in stages:
-            raise UsageError(f"--summarizer {summarizer}: model summarisers are not available in this version yet; "
-                             "use --summarizer extractive")
-
         def summarizer_factory():
-            return load_summarizer(summarizer, device=settings["device"], offline=settings["offline"])
+            return load_summarizer(summarizer, settings["backend"], settings["device"], offline=settings["offline"])
 
-    _run_batch(inputs, outdir, _split_formats(formats), stages=stages, summarizer_factory=summarizer_factory,
-               stamp_extra={"stages": list(stages), "summarizer": summarizer if "summarize" in stages else None},
-               **settings)
+    _run_batch(inputs, outdir, _split_formats(formats), stages=BRIEF_STAGES, summarizer_factory=summarizer_factory,
+               stamp_extra={"stages": list(BRIEF_STAGES), "summarizer": summarizer}, **settings)
 
 
 @cli.command()

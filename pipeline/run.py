@@ -67,9 +67,11 @@ def translate_stage(document: Document, context: RunContext) -> Document:
 
 def summarize_stage(document: Document, context: RunContext) -> Document:
     """reads: sections, sentences and translations; adds: section summaries and the executive summary."""
-    from pipeline.summarize import summarize_document
+    from pipeline.summarize import summary_options, summarize_document
 
-    return summarize_document(document, context.summarizer, context.summary_options)
+    # Names hold to the romanisation the translate stage used, the user's glossary included.
+    options = context.summary_options or summary_options(glossary=context.options.glossary)
+    return summarize_document(document, context.summarizer, options)
 
 
 def figures_stage(document: Document, context: RunContext) -> Document:

@@ -260,15 +260,25 @@ def test_brief_run_usage_errors_are_one_line(tmp_path, fake, args, message):
     assert not (tmp_path / "out").exists()
 
 
-def test_model_summariser_not_available_yet_is_one_line(tmp_path, fake):
-    if hasattr(pipeline.loaders, "load_summarizer") and "summarize" in STAGES:
-        pytest.skip("model summarisers are wired in; their own tests cover --summarizer")
+def test_a_model_summariser_writes_checked_summaries_and_is_named(tmp_path, fake):
+    from pipeline.testing import make_tiny_summarizer
+
+    summarizer = make_tiny_summarizer(tmp_path / "tiny-t5", arch="t5")
     (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
-    result = run(tmp_path / "a.txt", "--summarizer", "flan-t5-base")
-    assert result.exit_code == 2
-    assert result.output.strip().splitlines() == [(
-        "brief: error: --summarizer flan-t5-base: model summarisers are not available in this version yet; "
-        "use --summarizer extractive")]
+    result = run(tmp_path / "a.txt", "-o", tmp_path / "out", "--format", "json", "--no-tm",
+                 "--summarizer", str(summarizer), "--backend", "ctranslate2")
+    assert result.exit_code == 0, result.output
+    data = json.loads((tmp_path / "out" / "a.brief.json").read_text(encoding="utf-8"))
+    validate(data)
+    assert {m["role"] for m in data["models"]} >= {"translator", "summarizer"}
+    summaries = [s for section in data["sections"] for s in section["summary"]]
+    # A random model's sentences are kept only when every figure in them checks; else the extractive one.
+    assert summaries and all(s["method"] in ("abstractive", "fallback") for s in summaries)
+    assert all(s["note"] for s in summaries if s["method"] == "fallback")
+    stamp = json.loads((tmp_path / "out" / "a.run.json").read_text(encoding="utf-8"))
+    assert stamp["summarizer"] == str(summarizer)
+    missing = run(tmp_path / "a.txt", "-o", tmp_path / "out2", "--summarizer", str(tmp_path / "nowhere"))
+    assert missing.exit_code == 2 and len(missing.output.strip().splitlines()) == 1
 
 
 def test_bad_input_is_one_line_and_writes_no_brief(tmp_path, fake):
