@@ -67,7 +67,7 @@ def translate_stage(document: Document, context: RunContext) -> Document:
 
 def summarize_stage(document: Document, context: RunContext) -> Document:
     """reads: sections, sentences and translations; adds: section summaries and the executive summary."""
-    from pipeline.summarize import summary_options, summarize_document
+    from pipeline.summarize import summarize_document, summary_options
 
     # Names hold to the romanisation the translate stage used, the user's glossary included.
     options = context.summary_options or summary_options(glossary=context.options.glossary)
