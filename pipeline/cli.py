@@ -77,6 +77,25 @@ def segment(article: str, as_json: bool, clause_budget: int | None) -> None:
         click.echo(format_outline(document, clause_budget=clause_budget))
 
 
+def ray_options(command):
+    """Add --ray [ADDRESS], --workers, --cpus-per-worker and --gpus-per-worker to a command over articles (its
+    function takes them as ``ray_address``, ``workers``, ``cpus_per_worker``, ``gpus_per_worker``)."""
+    options = [
+        click.option("--ray", "ray_address", is_flag=False, flag_value="local", default=None, metavar="[ADDRESS]",
+                     help="Run on Ray: alone (or 'local') a Ray instance on this machine; 'auto' or "
+                          "ray://HOST:PORT a running cluster. Needs the ray extra: pip install 'bilingual-brief[ray]'."),
+        click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+                     help="With --ray: workers, each holding one copy of the model."),
+        click.option("--cpus-per-worker", type=click.IntRange(min=1), default=1, show_default=True,
+                     help="With --ray: CPU cores reserved for (and threads used by) each worker."),
+        click.option("--gpus-per-worker", type=click.FloatRange(min=0), default=0, show_default=True,
+                     help="With --ray: GPUs for each worker (0.5: two workers share a GPU); use with --device cuda."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("-o", "--outdir", type=click.Path(file_okay=False, path_type=str), default=None,
@@ -105,9 +124,11 @@ def segment(article: str, as_json: bool, clause_budget: int | None) -> None:
 @click.option("--force", is_flag=True, help="Translate again even where the outputs are up to date.")
 @click.option("--offline", is_flag=True, default=None,
               help="Never download a model (as HF_HUB_OFFLINE=1); a model not on disk is an error.")
+@ray_options
 def translate(inputs: tuple[str, ...], outdir: str | None, formats: tuple[str, ...], model: str | None,
               backend: str | None, device: str, beam: int | None, batch_tokens: int, glossary: str | None,
-              tm_path: str | None, no_tm: bool, force: bool, offline: bool | None) -> None:
+              tm_path: str | None, no_tm: bool, force: bool, offline: bool | None, ray_address: str | None,
+              workers: int, cpus_per_worker: int, gpus_per_worker: float) -> None:
     """Translate Chinese articles into English, sentence by sentence, with the alignment kept.
 
     INPUTS are article files, or folders searched recursively for *.txt. Per article it writes NAME.en.txt
@@ -122,7 +143,7 @@ def translate(inputs: tuple[str, ...], outdir: str | None, formats: tuple[str, .
     from pipeline.loaders import load_translator
     from pipeline.models import describe_model
     from pipeline.terminology import load_glossary
-    from pipeline.batch import BatchProgress, TqdmProgress, translate_files
+    from pipeline.batch import translate_files
     from pipeline.translate import TranslateOptions
 
     if tm_path and no_tm:
@@ -137,13 +158,21 @@ def translate(inputs: tuple[str, ...], outdir: str | None, formats: tuple[str, .
 
     options = TranslateOptions(beam_size=beam, memory=memory, glossary=terms, batch_tokens=batch_tokens)
     try:
-        report = translate_files(
-            inputs, outdir,
-            translator_factory=lambda: load_translator(model, backend, device, offline=offline,
-                                                       plan=plans[-1] if plans else None),
-            describe=describe, options=options, formats=formats, force=force,
-            progress=TqdmProgress() if sys.stderr.isatty() else BatchProgress(),
-        )
+        if ray_address is not None:
+            from pipeline.distributed import ray_translator_factory, translate_files_ray
+
+            report = translate_files_ray(
+                inputs, outdir, translator_factory=ray_translator_factory(model, backend, plans, device, offline,
+                                                                          cpus_per_worker),
+                describe=describe, options=options, formats=formats, force=force,
+                cluster=_cluster(ray_address, workers, cpus_per_worker, gpus_per_worker), progress=_progress(True))
+        else:
+            report = translate_files(
+                inputs, outdir,
+                translator_factory=lambda: load_translator(model, backend, device, offline=offline,
+                                                           plan=plans[-1] if plans else None),
+                describe=describe, options=options, formats=formats, force=force, progress=_progress(False),
+            )
     finally:
         if memory is not None:
             memory.close()
@@ -152,6 +181,26 @@ def translate(inputs: tuple[str, ...], outdir: str | None, formats: tuple[str, .
         click.echo(f"brief: failed: {failure.error}", err=True)
     if report.failures:
         click.get_current_context().exit(1)
+
+
+def _cluster(address: str, workers: int, cpus_per_worker: int, gpus_per_worker: float):
+    """The ``pipeline.distributed.Cluster`` that ``ray_options``' values name."""
+    from pipeline.distributed import Cluster, cluster_address
+
+    return Cluster(cluster_address(address), workers, cpus_per_worker, gpus_per_worker)
+
+
+def _progress(ray: bool):
+    """Progress bars on a terminal, none otherwise."""
+    from pipeline.batch import BatchProgress, TqdmProgress
+
+    if not sys.stderr.isatty():
+        return BatchProgress()
+    if ray:
+        from pipeline.distributed import RayProgress
+
+        return RayProgress()
+    return TqdmProgress()
 
 
 @cli.command()
