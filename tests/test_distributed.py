@@ -19,13 +19,14 @@ from pipeline.errors import UsageError
 from pipeline.memory import TranslationMemory
 from pipeline.translate import TranslateOptions
 
-# Sentences shared between articles (a dateline, a closing line) make later articles wait for the memory.
+# Sentences shared between articles (a dateline, a closing line) make later articles wait for the memory:
+# b, c and e need units that a translates first (two waves).
 ARTICLES = {
     "a.txt": "全市新建公园\n\n本报记者 张三\n\n今年以来，全市新建公园12个。\n\n市政协主席调研公园建设。居民纷纷点赞。（完）\n",
     "b.txt": "省会城市发展\n\n经济增长百分之五。全年完成投资三百亿元。\n\n居民纷纷点赞。（完）\n",
     "sub/c.txt": "乡村振兴\n\n推进乡村振兴，加快产业发展。\n\n今年以来，全市新建公园12个。\n",
     "sub/d.txt": "数字经济\n\n大数据产业增长百分之二十。\n\n人才服务质量提升。交通建设加快。\n",
-    "e.txt": "教育民生\n\n新建学校十所。\n\n推进乡村振兴，加快产业发展。居民纷纷点赞。\n",
+    "e.txt": "教育民生\n\n新建学校十所。\n\n市政协主席调研公园建设。居民纷纷点赞。\n",
     "english.txt": "This article has no Chinese in it at all.\n",
 }
 
@@ -103,9 +104,9 @@ def local_run(inputs, model, tmp_path_factory):
             "written": memory.written}
 
 
-def ray_run(inputs, out: Path, model, cluster: Cluster, factory=None, force: bool = False):
+def ray_run(inputs, out: Path, model, cluster: Cluster, force: bool = False):
     with CountingMemory(out.parent / f"{out.name}-tm.sqlite3") as memory:
-        report = translate_files_ray([inputs], out, translator_factory=factory or model["factory"],
+        report = translate_files_ray([inputs], out, translator_factory=model["factory"],
                                      describe=model["describe"], options=TranslateOptions(memory=memory),
                                      formats=["txt", "jsonl", "tsv"], cluster=cluster, force=force)
     return report, memory
@@ -155,25 +156,25 @@ class ExitOnce:
         return translator
 
 
-def test_a_worker_that_dies_mid_run_changes_nothing(ray_local, inputs, model, local_run, tmp_path):
+def test_a_worker_that_dies_mid_run_changes_nothing(ray_local, inputs, model, tmp_path):
     import ray.cloudpickle
 
     ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
     marker = tmp_path / "died"
-    report, memory = ray_run(inputs, tmp_path / "out", model, Cluster(workers=2, task_sentences=8),
-                             factory=ExitOnce(model["factory"], marker))
+    local = translate_files([inputs], tmp_path / "local", translator_factory=model["factory"],
+                            describe=model["describe"])
+    report = translate_files_ray([inputs], tmp_path / "ray", translator_factory=ExitOnce(model["factory"], marker),
+                                 describe=model["describe"], cluster=Cluster(workers=2, task_sentences=8))
     assert marker.exists()  # a worker did die
-    assert files(tmp_path / "out") == local_run["files"]
-    assert memory_rows(memory.path) == local_run["memory"]
-    assert sorted(memory.written) == sorted(local_run["memory"])
+    assert files(tmp_path / "ray") == files(tmp_path / "local")
+    assert [(o.path, o.status) for o in report.outcomes] == [(o.path, o.status) for o in local.outcomes]
     assert report.count("translated") == len(ARTICLES) - 1
 
 
 def test_cli_ray_option(ray_local, inputs, tiny_model_dir, model, tmp_path):
     def brief(name: str, *extra: str):
         return CliRunner().invoke(cli, ["translate", str(inputs), "-o", str(tmp_path / name), "--model",
-                                        str(tiny_model_dir), "--backend", "ctranslate2", "--tm",
-                                        str(tmp_path / f"{name}.sqlite3"), *extra])
+                                        str(tiny_model_dir), "--backend", "ctranslate2", "--no-tm", *extra])
 
     local = brief("local")
     result = brief("ray", "--workers", "2", "--cpus-per-worker", "1", "--ray")
@@ -182,7 +183,6 @@ def test_cli_ray_option(ray_local, inputs, tiny_model_dir, model, tmp_path):
     assert "5 translated, 0 up to date, 1 failed" in result.output
     assert "english.txt: no Chinese text" in result.output
     assert files(tmp_path / "ray") == files(tmp_path / "local")
-    assert memory_rows(tmp_path / "ray.sqlite3") == memory_rows(tmp_path / "local.sqlite3")
 
 
 def test_a_pool_larger_than_the_cluster_is_refused(ray_local, inputs, model, tmp_path):
