@@ -124,13 +124,33 @@ def _translation_options(command):
     return command
 
 
+def ray_options(command):
+    """Add --ray [ADDRESS], --workers, --cpus-per-worker and --gpus-per-worker to a command over articles (its
+    function takes them as ``ray_address``, ``workers``, ``cpus_per_worker``, ``gpus_per_worker``)."""
+    options = [
+        click.option("--ray", "ray_address", is_flag=False, flag_value="local", default=None, metavar="[ADDRESS]",
+                     help="Run on Ray: alone (or 'local') a Ray instance on this machine; 'auto' or "
+                          "ray://HOST:PORT a running cluster. Needs the ray extra: pip install 'bilingual-brief[ray]'."),
+        click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+                     help="With --ray: workers, each holding one copy of the model."),
+        click.option("--cpus-per-worker", type=click.IntRange(min=1), default=1, show_default=True,
+                     help="With --ray: CPU cores reserved for (and threads used by) each worker."),
+        click.option("--gpus-per-worker", type=click.FloatRange(min=0), default=0, show_default=True,
+                     help="With --ray: GPUs for each worker (0.5: two workers share a GPU); use with --device cuda."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 def _run_batch(inputs: tuple[str, ...], outdir: str | None, formats, *, model: str | None, backend: str | None,
                device: str, beam: int | None, batch_tokens: int, glossary: str | None, tm_path: str | None,
                no_tm: bool, force: bool, overwrite_edits: bool, offline: bool | None, timings: bool,
-               **batch) -> None:
+               ray_address: str | None = None, workers: int = 1, cpus_per_worker: int = 1,
+               gpus_per_worker: float = 0, **batch) -> None:
     """Load what the options name, run ``pipeline.batch.translate_files`` and print its report (``batch``:
     further arguments for it: stages, summarizer_factory, stamp_extra)."""
-    from pipeline.batch import BatchProgress, TqdmProgress, translate_files
+    from pipeline.batch import translate_files
     from pipeline.errors import UsageError
     from pipeline.loaders import load_translator
     from pipeline.memory import TranslationMemory
@@ -150,13 +170,26 @@ def _run_batch(inputs: tuple[str, ...], outdir: str | None, formats, *, model: s
 
     options = TranslateOptions(beam_size=beam, memory=memory, glossary=terms, batch_tokens=batch_tokens)
     try:
-        report = translate_files(
-            inputs, outdir,
-            translator_factory=lambda: load_translator(model, backend, device, offline=offline,
-                                                       plan=plans[-1] if plans else None),
-            describe=describe, options=options, formats=formats, force=force, overwrite_edits=overwrite_edits,
-            progress=TqdmProgress() if sys.stderr.isatty() else BatchProgress(), stream=sys.stdout.buffer, **batch,
-        )
+        if ray_address is not None:
+            from pipeline.distributed import ray_translator_factory, translate_files_ray
+
+            if overwrite_edits or "-" in inputs:
+                raise UsageError("--ray reads files and folders and keeps edited outputs; run without --ray for "
+                                 "standard input or --overwrite-edits")
+            report = translate_files_ray(
+                inputs, outdir, translator_factory=ray_translator_factory(model, backend, plans, device, offline,
+                                                                          cpus_per_worker),
+                describe=describe, options=options, formats=formats, force=force,
+                cluster=_cluster(ray_address, workers, cpus_per_worker, gpus_per_worker), progress=_progress(True),
+                **batch)
+        else:
+            report = translate_files(
+                inputs, outdir,
+                translator_factory=lambda: load_translator(model, backend, device, offline=offline,
+                                                           plan=plans[-1] if plans else None),
+                describe=describe, options=options, formats=formats, force=force, overwrite_edits=overwrite_edits,
+                progress=_progress(False), stream=sys.stdout.buffer, **batch,
+            )
     finally:
         if memory is not None:
             memory.close()
@@ -173,6 +206,26 @@ def _run_batch(inputs: tuple[str, ...], outdir: str | None, formats, *, model: s
         click.get_current_context().exit(1)
 
 
+def _cluster(address: str, workers: int, cpus_per_worker: int, gpus_per_worker: float):
+    """The ``pipeline.distributed.Cluster`` that ``ray_options``' values name."""
+    from pipeline.distributed import Cluster, cluster_address
+
+    return Cluster(cluster_address(address), workers, cpus_per_worker, gpus_per_worker)
+
+
+def _progress(ray: bool):
+    """Progress bars on a terminal, none otherwise."""
+    from pipeline.batch import BatchProgress, TqdmProgress
+
+    if not sys.stderr.isatty():
+        return BatchProgress()
+    if ray:
+        from pipeline.distributed import RayProgress
+
+        return RayProgress()
+    return TqdmProgress()
+
+
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("-o", "--outdir", type=click.Path(file_okay=False, path_type=str), default=None,
@@ -182,6 +235,7 @@ def _run_batch(inputs: tuple[str, ...], outdir: str | None, formats, *, model: s
               help="Output to write; repeat for several: txt (NAME.en.txt, the English), jsonl "
                    "(NAME.aligned.jsonl, one object per sentence), tsv (NAME.aligned.tsv). Default: txt and jsonl.")
 @_translation_options
+@ray_options
 def translate(inputs: tuple[str, ...], outdir: str | None, formats: tuple[str, ...], **settings) -> None:
     """Translate Chinese articles into English, sentence by sentence, with the alignment kept.
 
@@ -222,6 +276,7 @@ def _split_formats(formats: tuple[str, ...]) -> list[str]:
               help="How sections are summarised: extractive (the article's own sentences, no extra model), or a "
                    "summariser preset or model directory (figures in its sentences are checked).")
 @_translation_options
+@ray_options
 def run_command(inputs: tuple[str, ...], outdir: str | None, formats: tuple[str, ...], summarizer: str,
                 **settings) -> None:
     """Write a bilingual brief per Chinese article: summaries, key figures checked, the full text side by side.

@@ -355,6 +355,27 @@ def translate_texts(
     return _assemble(texts, units, outputs, retried)
 
 
+def memory_keys(texts: Sequence[str], model, options: TranslateOptions | None = None, *,
+                names: dict[str, str] | None = None) -> dict[str, str]:
+    """Model input -> translation-memory key of each unit of ``texts`` that would go to the model, found without
+    loading it: ``model`` is a ``Translator`` or a ``pipeline.models.ModelPlan`` (id, revision, backend,
+    default decoding). What a run looks up before it translates, so a driver can fetch the entries for its
+    workers. Units that the model's tokenizer later finds over its limit are split further and not covered.
+    """
+    options = options or TranslateOptions()
+    decoding_key = options.decoding_for(model).key()
+    units = _units(texts, _NoTokenizer(), options.glossary, names, options.clause_budget, 1, options.inline_terms)
+    return {unit.model_input: memory_key(model.model_id, model.revision, model.backend, decoding_key, unit.model_input)
+            for unit in units if _HAN.search(unit.model_input)}
+
+
+class _NoTokenizer:
+    """Counts no tokens: the units of ``_units`` before any split by the model's limit."""
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        return [0] * len(texts)
+
+
 def _units(texts: Sequence[str], translator: Translator, glossary: Glossary | None, names: dict[str, str] | None,
            clause_budget: int, limit: int, inline_terms: bool = True) -> list[_Unit]:
     """The model units of every text: clauses of over-long sentences, split until each fits ``limit`` tokens."""
