@@ -130,7 +130,8 @@ def ray_options(command):
     options = [
         click.option("--ray", "ray_address", is_flag=False, flag_value="local", default=None, metavar="[ADDRESS]",
                      help="Run on Ray: alone (or 'local') a Ray instance on this machine; 'auto' or "
-                          "ray://HOST:PORT a running cluster. Needs the ray extra: pip install 'bilingual-brief[ray]'."),
+                          "ray://HOST:PORT a running cluster. Needs the ray extra: "
+                          "pip install 'bilingual-brief[ray]'."),
         click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
                      help="With --ray: workers, each holding one copy of the model."),
         click.option("--cpus-per-worker", type=click.IntRange(min=1), default=1, show_default=True,

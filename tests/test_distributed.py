@@ -22,7 +22,8 @@ from pipeline.translate import TranslateOptions
 # Sentences shared between articles (a dateline, a closing line) make later articles wait for the memory:
 # b, c and e need units that a translates first (two waves).
 ARTICLES = {
-    "a.txt": "全市新建公园\n\n本报记者 张三\n\n今年以来，全市新建公园12个。\n\n市政协主席调研公园建设。居民纷纷点赞。（完）\n",
+    "a.txt": ("全市新建公园\n\n本报记者 张三\n\n今年以来，全市新建公园12个。\n\n"
+              "市政协主席调研公园建设。居民纷纷点赞。（完）\n"),
     "b.txt": "省会城市发展\n\n经济增长百分之五。全年完成投资三百亿元。\n\n居民纷纷点赞。（完）\n",
     "sub/c.txt": "乡村振兴\n\n推进乡村振兴，加快产业发展。\n\n今年以来，全市新建公园12个。\n",
     "sub/d.txt": "数字经济\n\n大数据产业增长百分之二十。\n\n人才服务质量提升。交通建设加快。\n",
@@ -171,10 +172,12 @@ def test_a_worker_that_dies_mid_run_changes_nothing(ray_local, inputs, model, tm
     assert report.count("translated") == len(ARTICLES) - 1
 
 
-def test_cli_ray_option(ray_local, inputs, tiny_model_dir, model, tmp_path):
+@pytest.mark.parametrize("command", ["translate", "run"])
+def test_cli_ray_option(ray_local, inputs, tiny_model_dir, model, tmp_path, command):
     def brief(name: str, *extra: str):
-        return CliRunner().invoke(cli, ["translate", str(inputs), "-o", str(tmp_path / name), "--model",
-                                        str(tiny_model_dir), "--backend", "ctranslate2", "--no-tm", *extra])
+        formats = ["--format", "json,md"] if command == "run" else []
+        return CliRunner().invoke(cli, [command, str(inputs), "-o", str(tmp_path / name), "--model",
+                                        str(tiny_model_dir), "--backend", "ctranslate2", "--no-tm", *formats, *extra])
 
     local = brief("local")
     result = brief("ray", "--workers", "2", "--cpus-per-worker", "1", "--ray")
