@@ -71,11 +71,12 @@ def prepare(workdir: Path, device: str) -> tuple[Path, Path, float, float]:
     from pipeline.backends.ct2 import convert_to_ctranslate2
     from pipeline.testing import make_marian
 
-    model_dir = workdir / "opus-mt-zh-en-random"
+    # "-en": the version whose output is English word pieces (make_marian's english_output), not padding tokens.
+    model_dir = workdir / "opus-mt-zh-en-random-en"
     build_s = 0.0
     if not (model_dir / "model.safetensors").is_file():
         started = time.perf_counter()
-        make_marian(model_dir)
+        make_marian(model_dir, english_output=True)
         build_s = time.perf_counter() - started
     started = time.perf_counter()
     converted = convert_to_ctranslate2(model_dir, cache=workdir / "cache")

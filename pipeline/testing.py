@@ -6,7 +6,8 @@ it exercises the real loading path: ``AutoModelForSeq2SeqLM.from_pretrained(dire
 ``AutoTokenizer.from_pretrained(directory)``, ``brief translate --model DIRECTORY`` and the CTranslate2
 conversion. Its output is gibberish; what it offers is the shape of the real thing in under a few seconds.
 
-``make_marian`` writes the full-size opus-mt-zh-en architecture (random weights) for throughput benchmarks.
+``make_marian`` writes the full-size opus-mt-zh-en architecture (random weights) for throughput benchmarks,
+``make_t5(directory, FLAN_T5_BASE)`` the full-size flan-t5-base summariser.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import io
 import json
 import random
+from dataclasses import dataclass
 from pathlib import Path
 
 # Vocabulary for the generated training text. Domain words (a provincial CPPCC report) so that the
@@ -127,6 +129,7 @@ def make_marian(
     spm_vocab_size: int = 320,
     max_positions: int = 512,
     init_std: float = 0.02,
+    english_output: bool = False,
     seed: int = 0,
 ) -> Path:
     """Write a Marian checkpoint with random weights to ``directory`` and return it.
@@ -136,6 +139,11 @@ def make_marian(
     in-process sentencepiece model; ``vocab_size`` only sizes the embedding and output layers (None: the
     tokenizer's own size). ``init_std`` is the spread of the random weights. Weights come from
     ``torch.manual_seed(seed)``, so a seed gives the same files.
+
+    ``english_output`` gives every token but whole English words (pieces "▁word") and ``</s>`` an output bias
+    of -100, so the model writes English words, as a real one writes English, instead of mostly unused padding
+    tokens; the computation is unchanged (the whole output layer is still evaluated), and the later
+    stages (figure check, summariser) then see text of a translation's kind.
     """
     import torch
     from transformers import GenerationConfig, MarianConfig, MarianMTModel
@@ -169,6 +177,13 @@ def make_marian(
     )
     torch.manual_seed(seed)
     model = MarianMTModel(config).eval()
+    if english_output:
+        vocab = json.loads((directory / "vocab.json").read_text(encoding="utf-8"))
+        kept = [i for piece, i in vocab.items() if i == 0 or (
+            piece.startswith("\u2581") and piece[1:].isascii() and piece[1:].isalpha())]  # "▁word"
+        with torch.no_grad():
+            model.final_logits_bias.fill_(-100.0)
+            model.final_logits_bias[0, kept] = 0.0
     model.generation_config = GenerationConfig(
         bad_words_ids=[[pad]],  # never generate <pad>: Marian uses it only to start the decoder
         decoder_start_token_id=pad,
@@ -253,40 +268,79 @@ def _english_lines(seed: int) -> list[str]:
     return [line for line in training_text(seed) if line.isascii()] * 4
 
 
-def make_tiny_t5(directory: str | Path, *, seed: int = 0) -> Path:
-    """A tiny random-weight T5 summariser with a sentencepiece model trained here (T5's ids: pad 0, eos 1, unk 2)."""
+@dataclass(frozen=True)
+class T5Shape:
+    """The size of a random-weight T5 summariser (``make_t5``): the model's dimensions and its tokenizer's."""
+
+    d_model: int
+    layers: int  # encoder layers, and as many decoder layers
+    heads: int
+    d_kv: int
+    d_ff: int
+    # Rows of the embedding and output layers; None: the tokenizer's own size. CTranslate2's converter names
+    # the rows past the tokenizer <extra_id_N>, as in the hub's T5 checkpoints.
+    vocab_size: int | None
+    # Spread of the random weights (T5's ``initializer_factor``).
+    initializer_factor: float
+    spm_vocab_size: int = 200
+
+    def config(self, vocab_size: int | None = None):
+        """The ``transformers.T5Config`` of this shape (gated-gelu feed-forward, as flan-t5); no weights built.
+        ``vocab_size`` is the tokenizer's size, used when the shape names none."""
+        from transformers import T5Config
+
+        # tie_word_embeddings=False selects T5 v1.1's unscaled decoder output, as flan-t5's config does;
+        # transformers 5 still shares the output layer with the embedding (T5Config forces the tie), so the
+        # checkpoint holds 223M distinct parameters, not 248M: the same computation per token.
+        return T5Config(vocab_size=self.vocab_size or vocab_size or self.spm_vocab_size, d_model=self.d_model,
+                        d_kv=self.d_kv, d_ff=self.d_ff, num_layers=self.layers, num_decoder_layers=self.layers,
+                        num_heads=self.heads, feed_forward_proj="gated-gelu", tie_word_embeddings=False,
+                        pad_token_id=0, eos_token_id=1, decoder_start_token_id=0,
+                        initializer_factor=self.initializer_factor)
+
+
+# Weights three times wider than T5's initialisation, so that the tiny model's output depends on its input.
+TINY_T5 = T5Shape(d_model=32, layers=2, heads=4, d_kv=8, d_ff=64, vocab_size=None, initializer_factor=3.0)
+# google/flan-t5-base's architecture (its config.json): 248M parameters, for benchmarks.
+FLAN_T5_BASE = T5Shape(d_model=768, layers=12, heads=12, d_kv=64, d_ff=2048, vocab_size=32128,
+                       initializer_factor=1.0)
+
+
+def make_t5(directory: str | Path, shape: T5Shape = TINY_T5, *, seed: int = 0) -> Path:
+    """A random-weight T5 summariser of ``shape`` with a sentencepiece model trained here (T5's ids: pad 0,
+    eos 1, unk 2); ``FLAN_T5_BASE`` gives flan-t5-base's architecture for benchmarks (about 1 GB on disk)."""
     import sentencepiece as spm
     import torch
-    from transformers import (
-        GenerationConfig,
-        T5Config,
-        T5ForConditionalGeneration,
-        T5Tokenizer,
-    )
+    from transformers import GenerationConfig, T5ForConditionalGeneration, T5Tokenizer
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     model = io.BytesIO()
     spm.SentencePieceTrainer.train(
-        sentence_iterator=iter(_english_lines(seed)), model_writer=model, model_type="unigram", vocab_size=200,
-        hard_vocab_limit=False, character_coverage=1.0, num_threads=1, minloglevel=2,
-        pad_id=0, eos_id=1, unk_id=2, bos_id=-1, pad_piece="<pad>", eos_piece="</s>", unk_piece="<unk>",
+        sentence_iterator=iter(_english_lines(seed)), model_writer=model, model_type="unigram",
+        vocab_size=shape.spm_vocab_size, hard_vocab_limit=False, character_coverage=1.0, num_threads=1,
+        minloglevel=2, pad_id=0, eos_id=1, unk_id=2, bos_id=-1, pad_piece="<pad>", eos_piece="</s>",
+        unk_piece="<unk>",
     )
     (directory / "spiece.model").write_bytes(model.getvalue())
     processor = spm.SentencePieceProcessor(model_proto=model.getvalue())
     size = processor.get_piece_size()
     vocab = [(processor.id_to_piece(i), processor.get_score(i)) for i in range(size)]
-    tokenizer = T5Tokenizer(vocab=vocab, extra_ids=0)
+    # T5 was trained on 512-token inputs; the hub's tokenizers say so, and a folder's limit is read from it.
+    tokenizer = T5Tokenizer(vocab=vocab, extra_ids=0, model_max_length=512)
     tokenizer.save_pretrained(directory)
-    config = T5Config(vocab_size=size, d_model=32, d_kv=8, d_ff=64, num_layers=2, num_decoder_layers=2, num_heads=4,
-                      feed_forward_proj="gated-gelu", tie_word_embeddings=False, pad_token_id=0, eos_token_id=1,
-                      decoder_start_token_id=0, initializer_factor=3.0)
+    config = shape.config(size)
     torch.manual_seed(seed)
     t5 = T5ForConditionalGeneration(config).eval()
     t5.generation_config = GenerationConfig(decoder_start_token_id=0, eos_token_id=1, pad_token_id=0, num_beams=4,
                                             max_length=64)
     t5.save_pretrained(directory)
     return directory
+
+
+def make_tiny_t5(directory: str | Path, *, seed: int = 0) -> Path:
+    """A tiny random-weight T5 summariser (``make_t5`` with ``TINY_T5``)."""
+    return make_t5(directory, TINY_T5, seed=seed)
 
 
 def make_tiny_bart(directory: str | Path, *, seed: int = 0) -> Path:

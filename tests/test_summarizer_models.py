@@ -53,3 +53,14 @@ def test_tiny_summarizer_in_the_stage_never_leaves_a_bad_figure(tiny_summarizer_
             assert s.method in ("abstractive", "fallback") and s.en
             assert figure_problems(source, s.en) == []
             assert s.method != "fallback" or s.note
+
+
+def test_benchmark_summariser_has_flan_t5_base_shape():
+    # The benchmark's full-size summariser (benchmarks/bench_brief.py --summarizer random) must do flan-t5-base's
+    # work: its config.json values. Only the config is made here; building the 1 GB of weights is the benchmark's.
+    from pipeline.testing import FLAN_T5_BASE
+
+    config = FLAN_T5_BASE.config()
+    assert (config.d_model, config.num_layers, config.num_decoder_layers, config.num_heads, config.d_kv,
+            config.d_ff, config.vocab_size) == (768, 12, 12, 12, 64, 2048, 32128)
+    assert config.is_gated_act and config.feed_forward_proj == "gated-gelu"
