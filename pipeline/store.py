@@ -87,7 +87,11 @@ class HuggingFaceHub:
     """
 
     def __init__(self, endpoint: str | None = None) -> None:
+        from huggingface_hub.utils import logging as hub_logging
+
         self.endpoint = endpoint
+        # Its retry warnings ("... thrown while requesting GET ...") would stand beside our one-line error.
+        hub_logging.set_verbosity_error()
 
     def list_files(self, hub_id: str, revision: str) -> list[RemoteFile]:
         from huggingface_hub import HfApi
