@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from fake_translators import WordFake
 
@@ -64,3 +66,38 @@ def test_benchmark_summariser_has_flan_t5_base_shape():
     assert (config.d_model, config.num_layers, config.num_decoder_layers, config.num_heads, config.d_kv,
             config.d_ff, config.vocab_size) == (768, 12, 12, 12, 64, 2048, 32128)
     assert config.is_gated_act and config.feed_forward_proj == "gated-gelu"
+
+
+def test_an_untied_t5_converts_without_rescaled_outputs(tmp_path):
+    """flan-t5's config says tie_word_embeddings false; CTranslate2 must then score exactly as transformers
+    does (float32), not with the decoder's output scaled by d_model^-0.5 as for the original, tied T5."""
+    import ctranslate2
+    import torch
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    from pipeline.backends.ct2 import convert_to_ctranslate2
+    from pipeline.checkpoint import read_json
+    from pipeline.testing import make_tiny_summarizer
+
+    directory = make_tiny_summarizer(tmp_path / "t5", arch="t5")
+    model = AutoModelForSeq2SeqLM.from_pretrained(directory)
+    torch.manual_seed(1)
+    model.lm_head.weight = torch.nn.Parameter(torch.randn_like(model.lm_head.weight))  # untied, as in flan-t5
+    model.save_pretrained(directory)
+    config = read_json(directory / "config.json")
+    config["tie_word_embeddings"] = False
+    (directory / "config.json").write_text(json.dumps(config), encoding="utf-8")
+
+    converted = convert_to_ctranslate2(directory, quantization="float32", cache=tmp_path / "cache")
+    tokenizer = AutoTokenizer.from_pretrained(directory)
+    source, target = "The city grew five percent.", "City grew."
+    source_tokens = tokenizer.convert_ids_to_tokens(tokenizer(source).input_ids)
+    target_ids = tokenizer(text_target=target).input_ids
+    ct2_score = ctranslate2.Translator(str(converted), compute_type="float32").score_batch(
+        [source_tokens], [tokenizer.convert_ids_to_tokens(target_ids)])[0].log_probs
+    model = AutoModelForSeq2SeqLM.from_pretrained(directory).eval()
+    with torch.no_grad():
+        logits = model(**tokenizer(source, return_tensors="pt"), labels=torch.tensor([target_ids])).logits
+    hf_score = torch.log_softmax(logits[0], -1).gather(1, torch.tensor(target_ids)[:, None])[:, 0].tolist()
+    assert len(ct2_score) >= len(hf_score)  # CTranslate2 also scores the end of the sequence
+    assert max(abs(a - b) for a, b in zip(ct2_score, hf_score)) < 0.05

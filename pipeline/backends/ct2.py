@@ -144,7 +144,7 @@ def convert_to_ctranslate2(
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                TransformersConverter(str(directory), copy_files=tokenizer_files).convert(
+                _converter(TransformersConverter, directory)(str(directory), copy_files=tokenizer_files).convert(
                     str(staging), quantization=quantization
                 )
         except (ValueError, NotImplementedError, OSError, KeyError, TypeError, RuntimeError) as e:
@@ -169,6 +169,26 @@ def convert_to_ctranslate2(
             if not (target / "model.bin").is_file():
                 raise
     return target
+
+
+def _converter(base: type, directory: Path) -> type:
+    """``TransformersConverter`` that keeps the checkpoint's own ``tie_word_embeddings``.
+
+    transformers 5 reports ``tie_word_embeddings=True`` for every T5 config, whatever config.json says (it
+    then loads a separate ``lm_head`` anyway); CTranslate2's T5 converter reads that flag and scales the
+    decoder's output by d_model^-0.5, right for the original T5 but wrong for flan-t5, whose config says
+    false. The value in config.json is what the weights were trained with.
+    """
+    written = read_json(directory / "config.json").get("tie_word_embeddings")
+
+    class Converter(base):
+        def load_model(self, model_class, model_name_or_path, **kwargs):
+            model = super().load_model(model_class, model_name_or_path, **kwargs)
+            if isinstance(written, bool):
+                model.config.tie_word_embeddings = written
+            return model
+
+    return Converter
 
 
 class CTranslate2Translator:
