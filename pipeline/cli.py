@@ -7,6 +7,7 @@ one line on stderr and the error's exit code. No traceback reaches the user for 
 from __future__ import annotations
 
 import json
+import signal
 import sys
 
 import click
@@ -30,6 +31,15 @@ def printable(text: str) -> str:
 MODEL_MODULES = {"torch", "transformers", "ctranslate2", "sentencepiece", "huggingface_hub", "google"}
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (``timeout``, systemd, ``docker stop``), raised where the process is, so that it cleans up as
+    on Ctrl-C: temporary files removed, claims released, the memory closed."""
+
+
+def _terminate(signum, frame) -> None:
+    raise Terminated
+
+
 class _BriefGroup(click.Group):
     """A click group that turns the library's ``BriefError`` into one line on stderr and its exit code."""
 
@@ -45,6 +55,9 @@ class _BriefGroup(click.Group):
             click.echo(f"brief: error: {ctx.invoked_subcommand} needs {e.name}, which is not installed; install the "
                        "model extras: pip install torch==2.13.0 && pip install 'bilingual-brief[models]'", err=True)
             ctx.exit(2)
+        except Terminated:
+            click.echo("brief: terminated", err=True)
+            ctx.exit(143)
         except KeyboardInterrupt:
             click.echo("brief: interrupted", err=True)
             ctx.exit(130)
@@ -118,6 +131,10 @@ def _translation_options(command):
                      help="Never download a model (as HF_HUB_OFFLINE=1); a model not on disk is an error."),
         click.option("--timings", is_flag=True,
                      help="Print the seconds spent per stage (segment, load, translate, summarise, check, render)."),
+        click.option("-q", "--quiet", is_flag=True,
+                     help="Print only errors and notices: no list of articles, no closing line."),
+        click.option("-v", "--verbose", is_flag=True,
+                     help="Also list the articles up to date, and each flagged sentence with its flags."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -127,7 +144,7 @@ def _translation_options(command):
 def _run_batch(inputs: tuple[str, ...], outdir: str | None, formats, *, model: str | None, backend: str | None,
                device: str, beam: int | None, batch_tokens: int, glossary: str | None, tm_path: str | None,
                no_tm: bool, force: bool, overwrite_edits: bool, offline: bool | None, timings: bool,
-               **batch) -> None:
+               quiet: bool = False, verbose: bool = False, **batch) -> None:
     """Load what the options name, run ``pipeline.batch.translate_files`` and print its report (``batch``:
     further arguments for it: stages, summarizer_factory, stamp_extra)."""
     from pipeline.batch import BatchProgress, TqdmProgress, translate_files
@@ -140,6 +157,8 @@ def _run_batch(inputs: tuple[str, ...], outdir: str | None, formats, *, model: s
 
     if tm_path and no_tm:
         raise UsageError("--tm and --no-tm contradict each other; give one")
+    if quiet and verbose:
+        raise UsageError("--quiet and --verbose contradict each other; give one")
     terms = load_glossary(glossary)
     memory = None if no_tm else TranslationMemory(tm_path)
     plans = []  # describe_model's answer, if asked, so that loading does not find and hash the model again
@@ -160,8 +179,11 @@ def _run_batch(inputs: tuple[str, ...], outdir: str | None, formats, *, model: s
     finally:
         if memory is not None:
             memory.close()
-    to_stdout = "-" in inputs and outdir is None
-    click.echo(report.summary(), err=to_stdout)  # stdout holds the English then
+    to_stdout = "-" in inputs and outdir is None  # stdout holds the English then: the report goes to stderr
+    if not quiet:
+        for line in report.article_lines(verbose=verbose):
+            click.echo(printable(line), err=to_stdout)
+        click.echo(report.summary(), err=to_stdout)
     if timings:
         click.echo(report.timings_line(), err=to_stdout)
     for outcome in report.outcomes:
@@ -169,8 +191,10 @@ def _run_batch(inputs: tuple[str, ...], outdir: str | None, formats, *, model: s
             click.echo(f"brief: kept: {printable(outcome.note)}", err=True)
     for failure in report.failures:
         click.echo(f"brief: failed: {printable(failure.error)}", err=True)
-    if report.failures:
-        click.get_current_context().exit(1)
+    if report.stopped is not None:
+        click.echo(f"brief: error: {printable(report.stopped)}", err=True)
+    if report.exit_code:
+        click.get_current_context().exit(report.exit_code)
 
 
 @cli.command()
@@ -352,6 +376,10 @@ _add_models_group()
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``brief`` console script."""
+    signal.signal(signal.SIGTERM, _terminate)
+    # Over the file-size limit (ulimit -f) a write fails with EFBIG, which names the cause, instead of the
+    # signal killing the process with a half-written file.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     try:
         cli.main(args=argv, prog_name="brief")
     except BrokenPipeError:  # `brief ... | head`: the reader left; nothing more to say
