@@ -372,8 +372,8 @@ def collect_inputs(inputs: Iterable[str | Path], outdir: str | Path | None) -> t
     for path, base in zip(paths, bases):
         owner = owners.setdefault(_name_key(base), path)
         article = Article(path, base)
-        overwritten = [inputs[p.resolve()] for p in [*article.outputs(OUTPUT_FORMATS), article.stamp_path]
-                       if p.resolve() in inputs]
+        overwritten = [inputs[_resolved(p)] for p in [*article.outputs(OUTPUT_FORMATS), article.stamp_path]
+                       if _resolved(p) in inputs]
         if owner is not path:
             failed.append(Outcome(str(path), "failed", error=f"{path}: its outputs would overwrite those of "
                                                            f"{owner} ({base.name}.*); rename one of them"))
@@ -389,7 +389,16 @@ def collect_inputs(inputs: Iterable[str | Path], outdir: str | Path | None) -> t
 
 def _name_key(base: Path) -> Path:
     # Two spellings of one folder (out/ and ./out/, a symlink) are one place.
-    return base.parent.resolve() / base.name
+    return _resolved(base.parent) / base.name
+
+
+def _resolved(path: Path) -> Path:
+    """``path`` resolved, or made absolute where it cannot be (a symlink loop on the way: the check before
+    the work names it, ``check_folder_writable``)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
 
 
 def _clashes(bases: list[Path]) -> set[int]:
@@ -670,26 +679,21 @@ def translate_files(
     context = RunContext(options=options, progress=progress.sentences, stats=report.stats, timings=report.timings)
     settings: dict = {}
 
+    # Before any work (issue 13): a fault of the output folders found after every sentence was translated
+    # loses the work. The memory is checked before the model loads (a batch all up to date never writes it).
+    for folder in dict.fromkeys(a.base.parent for a in articles if not (a.is_stdin and outdir is None)):
+        try:
+            check_folder_writable(folder)
+        except OSError as e:
+            place = where(e) if e.filename != str(folder) else ""
+            raise OutputError(f"cannot write the outputs to {folder}: {place}{cause_of(e)}; "
+                              "choose another folder with -o") from e
     checked: list[bool] = []
 
-    def check_writable() -> None:
-        # Before the model loads (issue 13): a fault of the output folders or the memory found after every
-        # sentence was translated loses the work.
-        if checked:
-            return
-        checked.append(True)
-        for folder in dict.fromkeys(a.base.parent for a in articles if not (a.is_stdin and outdir is None)):
-            try:
-                check_folder_writable(folder)
-            except OSError as e:
-                place = where(e) if e.filename != str(folder) else ""
-                raise OutputError(f"cannot write the outputs to {folder}: {place}{cause_of(e)}; "
-                                  "choose another folder with -o") from e
-        if options.memory is not None:
-            options.memory.check_writable()
-
     def load_models() -> None:
-        check_writable()
+        if options.memory is not None and not checked:
+            options.memory.check_writable()
+            checked.append(True)
         started = time.perf_counter()
         if context.translator is None:
             context.translator = _load(translator_factory, "the translation model", progress)
