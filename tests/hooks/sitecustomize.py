@@ -14,9 +14,10 @@ if os.environ.get("BRIEF_TEST_FAKE"):
     import time
 
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    from fake_translators import LoopFake
+
     import pipeline.loaders
     import pipeline.models
-    from fake_translators import LoopFake
 
     _delay = float(os.environ.get("BRIEF_TEST_DELAY", "0"))
     _progress = os.environ.get("BRIEF_TEST_PROGRESS")
