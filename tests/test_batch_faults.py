@@ -258,3 +258,50 @@ def test_a_file_size_limit_mid_run_is_one_line_and_the_work_is_kept(tmp_path):
     process = brief_process([tmp_path / "a.txt", tmp_path / "long.txt", "-o", out, "--no-tm"], tmp_path)
     stdout, err = process.communicate(timeout=60)
     assert process.returncode == 0 and "1 translated, 1 up to date" in stdout, err
+
+
+# --- edited aligned lines into the memory -------------------------------------------------------------------
+
+def test_an_edited_aligned_line_becomes_the_memorys_entry_and_is_used_next(tmp_path, fake):
+    import json
+
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    out, tm = tmp_path / "out", tmp_path / "tm.sqlite3"
+    assert run(tmp_path / "a.txt", "-o", out, "--tm", tm).exit_code == 0
+    aligned = out / "a.aligned.jsonl"
+    rows = [json.loads(line) for line in aligned.read_text(encoding="utf-8").splitlines()]
+    sentence = "今年以来，全市新建公园12个。"
+    index = next(i for i, r in enumerate(rows) if r["zh"] == sentence)
+    rows[index]["en"] = "Since the start of the year the city has built 12 new parks."
+    aligned.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+
+    kept = run(tmp_path / "a.txt", "-o", out, "--tm", tm)
+    assert kept.exit_code == 0 and "its 1 edited sentence went into the translation memory" in kept.output
+    with TranslationMemory(tm) as memory:
+        assert memory.get_edits([sentence]) == {sentence: rows[index]["en"]}
+
+    # The next run uses it (it outranks the model's), and marks the sentence as reviewed.
+    again = run(tmp_path / "a.txt", "-o", out, "--tm", tm, "--overwrite-edits")
+    assert again.exit_code == 0 and "1 sentence as you edited them" in again.output, again.output
+    assert rows[index]["en"] in (out / "a.en.txt").read_text(encoding="utf-8")
+    new_rows = [json.loads(line) for line in aligned.read_text(encoding="utf-8").splitlines()]
+    assert new_rows[index]["en"] == rows[index]["en"] and new_rows[index]["qa_flags"] == ["reviewed"]
+    assert all(r["qa_flags"] == [] for i, r in enumerate(new_rows) if i != index)
+    # Another article with the same sentence gets it too, and the brief's JSON says it was reviewed.
+    (tmp_path / "b.txt").write_text("另一篇报道\n\n" + sentence + "\n", encoding="utf-8")
+    assert run(tmp_path / "b.txt", "-o", out, "--tm", tm).exit_code == 0
+    assert rows[index]["en"] in (out / "b.en.txt").read_text(encoding="utf-8")
+
+
+def test_a_reviewed_sentence_round_trips_through_the_document_json():
+    from pipeline.document import Document
+    from pipeline.segment import segment_article
+    from pipeline.translate import reviewed_flag
+
+    document = segment_article(ARTICLE)
+    sentence = next(iter(document.sentences()))
+    sentence.translation = "Edited."
+    sentence.set_flags(("review",), [reviewed_flag()])
+    again = Document.from_dict(document.to_dict())
+    assert again.to_dict() == document.to_dict()
+    assert next(iter(again.sentences())).qa_flags == ["reviewed"]
