@@ -1,7 +1,8 @@
 """The ``brief`` command line: a thin layer that reads options, calls one library function and prints.
 
 Library functions raise ``pipeline.errors.BriefError`` for problems a user can fix; ``main`` turns them into
-one line on stderr and the error's exit code. No traceback reaches the user for bad input.
+one line on stderr and the error's exit code. No traceback reaches the user for bad input. Every command
+exits by one rule (``EXIT_CODES``, in the README).
 """
 
 from __future__ import annotations
@@ -25,6 +26,16 @@ def printable(text: str) -> str:
     shown with its bytes escaped (\\xd6\\xd0.txt) instead of crashing the print."""
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
+
+# One rule for every command (issue 13).
+EXIT_CODES = {
+    0: "done",
+    1: "some inputs failed, or issues found (brief check)",
+    2: "usage or input error: a bad option, no input could be used, a missing or damaged model, outputs or "
+       "memory that cannot be written",
+    130: "interrupted (Ctrl-C)",
+    143: "terminated (SIGTERM)",
+}
 
 # The packages of the `models` extra (and torch, installed first): a base install runs segment, figures
 # and check without them.
@@ -204,7 +215,8 @@ def _run_batch(inputs: tuple[str, ...], outdir: str | None, formats, *, model: s
                    "subfolders under it; two inputs with the same name keep their folder structure.")
 @click.option("--format", "formats", multiple=True, type=click.Choice(["txt", "jsonl", "tsv"]),
               help="Output to write; repeat for several: txt (NAME.en.txt, the English), jsonl "
-                   "(NAME.aligned.jsonl, one object per sentence), tsv (NAME.aligned.tsv). Default: txt and jsonl.")
+                   "(NAME.aligned.jsonl, one object per sentence), tsv (NAME.aligned.tsv). Default: txt and jsonl; "
+                   "giving --format replaces the default.")
 @_translation_options
 def translate(inputs: tuple[str, ...], outdir: str | None, formats: tuple[str, ...], **settings) -> None:
     """Translate Chinese articles into English, sentence by sentence, with the alignment kept.
@@ -216,7 +228,9 @@ def translate(inputs: tuple[str, ...], outdir: str | None, formats: tuple[str, .
     as read and of each output as written. An article is skipped as up to date only when those hashes
     match the files now and the settings match. An output you edited is never overwritten (see
     --overwrite-edits). Two runs on one folder share the articles. A bad file is reported and the batch
-    goes on. Exit status: 0 all done, 1 some articles failed, 2 a usage error (a missing or damaged model).
+    goes on. Exit status: 0 all done, 1 some inputs failed, 2 a usage or input error (no input could be
+    used, a missing or damaged model, outputs or memory that cannot be written), 130 interrupted, 143
+    terminated.
     """
     _run_batch(inputs, outdir, formats, **settings)
 
@@ -254,7 +268,8 @@ def run_command(inputs: tuple[str, ...], outdir: str | None, formats: tuple[str,
     translation memory, guards and glossary of 'brief translate'), its figures checked and its sections
     summarised; per article it writes NAME.brief.md, .html, .docx and .json (see --format), each whole or
     not at all, then NAME.run.json. Up-to-date briefs are skipped; a bad file is reported and the batch goes
-    on. Exit status: 0 all done, 1 some articles failed, 2 a usage error.
+    on. Exit status: 0 all done, 1 some inputs failed, 2 a usage or input error, 130 interrupted, 143
+    terminated.
     """
     from pipeline.api import BRIEF_STAGES
     from pipeline.loaders import load_summarizer
@@ -336,8 +351,8 @@ def summarize(inputs: tuple[str, ...], sentences: int | None, as_json: bool, sum
     """Summarise Chinese articles: an executive summary and a short summary per section.
 
     INPUTS are article files, or folders searched recursively for *.txt. Extractive by default: the best
-    sentences of each section, which need no model. A bad file is reported and the batch goes on; exit
-    status 2 when any input failed.
+    sentences of each section, which need no model. A bad file is reported and the batch goes on. Exit
+    status: 0 all done, 1 some inputs failed, 2 a usage or input error (no input could be used).
     """
     from pipeline.batch import summarize_files
     from pipeline.errors import UsageError
@@ -352,17 +367,19 @@ def summarize(inputs: tuple[str, ...], sentences: int | None, as_json: bool, sum
         summarizer=load_summarizer(summarizer, backend, device, offline=offline),
         options=summary_options(sentences=sentences),
     )
-    failed = 0
+    failed = done = 0
     for outcome in outcomes:
         if outcome.error is not None:
             failed += 1
-            click.echo(f"brief: failed: {outcome.error}", err=True)
-        elif as_json:
+            click.echo(f"brief: failed: {printable(outcome.error)}", err=True)
+            continue
+        done += 1
+        if as_json:
             click.echo(json.dumps(summary_to_json(outcome.document), ensure_ascii=False))
         else:
             click.echo(format_summary(outcome.document))
-    if failed:
-        click.get_current_context().exit(2)
+    if failed:  # EXIT_CODES: 1 when some inputs failed, 2 when none could be used
+        click.get_current_context().exit(1 if done else 2)
 
 
 def _add_models_group() -> None:
