@@ -11,7 +11,7 @@ import pipeline.textio
 from pipeline.cli import EXIT_CODES, Terminated, cli
 
 ARTICLE = "全市新建公园\n\n今年以来，全市新建公园12个。居民纷纷点赞。\n"
-GOOD_EN = "New parks across the city\n\nSince the start of the year, the city has built 12 new parks. Residents like it.\n"
+GOOD_EN = "New parks across the city\n\nSince the start of the year, the city built 12 new parks. Residents like it.\n"
 BAD_EN = GOOD_EN.replace("12", "15")
 
 
