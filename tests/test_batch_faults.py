@@ -3,6 +3,7 @@ every model batch in the memory, leftovers of killed runs removed, SIGTERM as Ct
 memory checked before the model loads, one line per fault."""
 
 import os
+import re
 import resource
 import signal
 import sqlite3
@@ -305,3 +306,41 @@ def test_a_reviewed_sentence_round_trips_through_the_document_json():
     again = Document.from_dict(document.to_dict())
     assert again.to_dict() == document.to_dict()
     assert next(iter(again.sentences())).qa_flags == ["reviewed"]
+
+
+# --- kill -9 at any moment ----------------------------------------------------------------------------------
+
+def _translate_to(out: Path, tmp_path: Path, tm: Path, **kwargs) -> subprocess.Popen:
+    args = [tmp_path / "long.txt", tmp_path / "a.txt", "-o", out, "--tm", tm, "--batch-tokens", 16]
+    return brief_process(args, tmp_path, **kwargs)
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("moment", ["mid-translation", "at-a-write"])
+def test_kill_9_and_a_rerun_give_the_outputs_of_an_uninterrupted_run(tmp_path, moment):
+    (tmp_path / "long.txt").write_text(LONG, encoding="utf-8")
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    clean = _translate_to(tmp_path / "clean", tmp_path, tmp_path / "clean.sqlite3")
+    assert clean.wait(60) == 0
+
+    out = tmp_path / "out"
+    (tmp_path / "batches").unlink()
+    if moment == "mid-translation":  # while the model works on the first article, its batches half stored
+        killed = _translate_to(out, tmp_path, tmp_path / "tm.sqlite3", delay=0.03)
+        wait_for(lambda: batches_done(tmp_path) >= 10)
+    else:  # between the outputs of the first article: one published, the next a temporary file
+        killed = _translate_to(out, tmp_path, tmp_path / "tm.sqlite3", pause_at=2)
+        wait_for(lambda: (tmp_path / "batches.paused").exists())
+    killed.kill()
+    killed.wait(30)
+    left = leftovers(out)
+    assert ".long.lock" in left and (moment != "at-a-write" or any(n.endswith(".tmp") for n in left)), left
+    rerun = _translate_to(out, tmp_path, tmp_path / "tm.sqlite3")
+    stdout, stderr = rerun.communicate(timeout=60)
+    assert rerun.returncode == 0, stderr
+    assert _files(out) == _files(tmp_path / "clean")  # byte for byte, and no temporary or lock file left
+    # The work done before the kill was not done again.
+    assert int(re.search(r"(\d+) units? from the translation memory", stdout).group(1)) >= 5, stdout
