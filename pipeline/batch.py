@@ -34,13 +34,15 @@ import regex
 
 from pipeline.document import Document
 from pipeline.engine import Decoding, Translator
-from pipeline.errors import BriefError, InputError, ModelNotFoundError, UsageError
+from pipeline.errors import BriefError, InputError, ModelNotFoundError, OutputError, UsageError
+from pipeline.fsfaults import PLACE_FAULTS, cause_of, check_folder_writable, where
 from pipeline.memory import model_identity
 from pipeline.outputs import DEFAULT_FORMATS, OUTPUT_FORMATS
 from pipeline.run import DEFAULT_STAGES, RunContext, run_document
 from pipeline.terminology import Glossary
 from pipeline.textio import MAX_INPUT_BYTES, STDIN, file_sha256
 from pipeline.translate import TranslateOptions, TranslateStats
+from pipeline.wording import plural
 
 STAMP_SUFFIX = ".run.json"
 # The stamp fields that must match for earlier outputs to stand (the model is compared by
@@ -99,6 +101,12 @@ def remove_stale_temporaries(path: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
+def remove_article_temporaries(article: Article) -> None:
+    """Remove what a killed run left for ``article``: temporary files of any of its outputs and its stamp."""
+    for path in [*article.outputs(OUTPUT_FORMATS), article.stamp_path]:
+        remove_stale_temporaries(path)
+
+
 def _glob_escape(name: str) -> str:
     return regex.sub(r"([*?\[])", r"[\1]", name)
 
@@ -151,6 +159,12 @@ class Outcome:
     note: str | None = None
     sentences: int = 0
     flagged: int = 0
+    # Sentences flagged, per kind of flag (``too_short``, ``glossary``, ``figures``...), and each flagged
+    # sentence as (number from 1, its labels); the user's own edits (``reviewed``) are counted apart.
+    flag_kinds: dict[str, int] = field(default_factory=dict)
+    flagged_sentences: list[tuple[int, list[str]]] = field(default_factory=list)
+    reviewed: int = 0
+    edits_stored: int = 0
 
 
 @dataclass
@@ -159,6 +173,8 @@ class BatchReport:
 
     outcomes: list[Outcome] = field(default_factory=list)
     stats: TranslateStats = field(default_factory=TranslateStats)
+    # The fault that stopped the batch before every article was done (a full disk, say), with how to resume.
+    stopped: str | None = None
     # Seconds per stage over the batch: segment, load (the models), the stages run, render (and write).
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -174,9 +190,42 @@ class BatchReport:
         flagged = sum(o.flagged for o in self.outcomes)
         sentences = sum(o.sentences for o in self.outcomes)
         kept = f"{self.count('kept')} kept as edited, " if self.count("kept") else ""
+        reviewed = f", {plural(self.stats.reviewed, 'sentence')} as you edited them" if self.stats.reviewed else ""
         return (f"{self.count('translated')} translated, {self.count('skipped')} up to date, {kept}"
-                f"{self.count('failed')} failed; {sentences} sentences, {flagged} with QA flags; "
-                f"{self.stats.from_memory} units from the translation memory, {self.stats.translated} by the model")
+                f"{self.count('failed')} failed; {plural(sentences, 'sentence')}, {flagged} with QA flags; "
+                f"{plural(self.stats.from_memory, 'unit')} from the translation memory, "
+                f"{self.stats.translated} by the model{reviewed}")
+
+    def article_lines(self, *, verbose: bool = False) -> list[str]:
+        """Per article, in input order: what happened, its sentences flagged by kind and where its outputs
+        went; with ``verbose`` also the articles up to date and each flagged sentence with its flags."""
+        lines = []
+        for o in self.outcomes:
+            outputs = f" -> {', '.join(o.outputs)}" if o.outputs else ""
+            if o.status == "translated":
+                kinds = ", ".join(f"{kind} {n}" for kind, n in o.flag_kinds.items())
+                flagged = f", {o.flagged} flagged ({kinds})" if o.flagged else ", none flagged"
+                reviewed = f", {o.reviewed} as you edited them" if o.reviewed else ""
+                lines.append(f"{o.path}: {plural(o.sentences, 'sentence')}{flagged}{reviewed}{outputs}")
+                if verbose:
+                    lines.extend(f"  sentence {n}: {' | '.join(labels)}" for n, labels in o.flagged_sentences)
+            elif o.status == "kept":
+                lines.append(f"{o.path}: kept as you edited it{outputs}")
+            elif o.status == "failed":
+                lines.append(f"{o.path}: failed")
+            elif verbose:
+                lines.append(f"{o.path}: up to date{outputs}")
+        return lines
+
+    @property
+    def exit_code(self) -> int:
+        """0 every input done; 1 some inputs failed; 2 none could be used (an input error) or the batch
+        stopped on a fault of the outputs or the memory (``stopped``)."""
+        if self.stopped is not None:
+            return 2
+        if not self.failures:
+            return 0
+        return 1 if len(self.failures) < len(self.outcomes) else 2
 
     def timings_line(self) -> str:
         """Where the time went, per stage, e.g. 'segment 0.04 s (0.1%), ..., render 0.3 s (0.9%); ...'."""
@@ -323,8 +372,8 @@ def collect_inputs(inputs: Iterable[str | Path], outdir: str | Path | None) -> t
     for path, base in zip(paths, bases):
         owner = owners.setdefault(_name_key(base), path)
         article = Article(path, base)
-        overwritten = [inputs[p.resolve()] for p in [*article.outputs(OUTPUT_FORMATS), article.stamp_path]
-                       if p.resolve() in inputs]
+        overwritten = [inputs[_resolved(p)] for p in [*article.outputs(OUTPUT_FORMATS), article.stamp_path]
+                       if _resolved(p) in inputs]
         if owner is not path:
             failed.append(Outcome(str(path), "failed", error=f"{path}: its outputs would overwrite those of "
                                                            f"{owner} ({base.name}.*); rename one of them"))
@@ -340,7 +389,16 @@ def collect_inputs(inputs: Iterable[str | Path], outdir: str | Path | None) -> t
 
 def _name_key(base: Path) -> Path:
     # Two spellings of one folder (out/ and ./out/, a symlink) are one place.
-    return base.parent.resolve() / base.name
+    return _resolved(base.parent) / base.name
+
+
+def _resolved(path: Path) -> Path:
+    """``path`` resolved, or made absolute where it cannot be (a symlink loop on the way: the check before
+    the work names it, ``check_folder_writable``)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
 
 
 def _clashes(bases: list[Path]) -> set[int]:
@@ -448,9 +506,50 @@ def write_outputs(article: Article, formats: Iterable[str], rendered: dict[str, 
         write_atomic(path, data)
         hashes[path.name] = hashlib.sha256(data).hexdigest()
     stamp = {**settings, "input": {"name": article.path.name, "sha256": input_sha256}, "outputs": hashes}
+    if "jsonl" in formats:
+        # A short hash of each sentence's English as written, so that an edit of the aligned file is found
+        # sentence by sentence (``aligned_edits``).
+        stamp["aligned_en"] = [english_hash(row.get("en")) for row in _jsonl_rows(rendered["jsonl"])]
     remove_stale_temporaries(article.stamp_path)
     write_atomic(article.stamp_path, stamp_json(stamp))
     return stamp
+
+
+def english_hash(english: object) -> str:
+    """A short hash of one sentence's English (None and "" alike), for ``aligned_edits``."""
+    return hashlib.sha256((english or "").encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def _jsonl_rows(content: str | bytes) -> list[dict]:
+    text = content.decode("utf-8", "replace") if isinstance(content, bytes) else content
+    rows = []
+    for line in text.splitlines():
+        try:
+            row = json.loads(line)
+        except ValueError:
+            row = None
+        rows.append(row if isinstance(row, dict) else {})
+    return rows
+
+
+def aligned_edits(article: Article, stamp: dict | None) -> list[tuple[str, str]]:
+    """``(Chinese sentence, English)`` for each sentence whose English the user changed in the article's
+    ``NAME.aligned.jsonl`` since this tool wrote it (the row's ``en`` hash differs from the stamp's
+    ``aligned_en``; rows whose ``zh`` was changed too, added or removed are left aside)."""
+    if stamp is None or not isinstance(stamp.get("aligned_en"), list):
+        return []
+    path = article.outputs(["jsonl"])[0]
+    try:
+        if stamp["outputs"].get(path.name) in (None, file_sha256(path)):
+            return []
+        rows = _jsonl_rows(path.read_bytes())
+    except OSError:
+        return []
+    if len(rows) != len(stamp["aligned_en"]):
+        return []  # rows added or removed: which English belongs to which sentence is no longer known
+    return [(row["zh"], row["en"].strip()) for row, digest in zip(rows, stamp["aligned_en"])
+            if isinstance(row.get("zh"), str) and isinstance(row.get("en"), str) and row["en"].strip()
+            and english_hash(row["en"]) != digest]
 
 
 def stamp_json(stamp: dict) -> str:
@@ -580,7 +679,21 @@ def translate_files(
     context = RunContext(options=options, progress=progress.sentences, stats=report.stats, timings=report.timings)
     settings: dict = {}
 
+    # Before any work (issue 13): a fault of the output folders found after every sentence was translated
+    # loses the work. The memory is checked before the model loads (a batch all up to date never writes it).
+    for folder in dict.fromkeys(a.base.parent for a in articles if not (a.is_stdin and outdir is None)):
+        try:
+            check_folder_writable(folder)
+        except OSError as e:
+            place = where(e) if e.filename != str(folder) else ""
+            raise OutputError(f"cannot write the outputs to {folder}: {place}{cause_of(e)}; "
+                              "choose another folder with -o") from e
+    checked: list[bool] = []
+
     def load_models() -> None:
+        if options.memory is not None and not checked:
+            options.memory.check_writable()
+            checked.append(True)
         started = time.perf_counter()
         if context.translator is None:
             context.translator = _load(translator_factory, "the translation model", progress)
@@ -603,14 +716,23 @@ def translate_files(
         outputs = ["stdout"] if to_stream else [str(p) for p in article.outputs(formats)]
         name = str(article.path)
         try:
+            if not to_stream:
+                remove_article_temporaries(article)  # left by a killed run
             stamp = None if to_stream else read_stamp(article)
+            stored = 0
+            if options.memory is not None and stamp is not None:
+                # Sentences whose English the user edited in the aligned file: into the memory, preferred
+                # over the model's from now on (and in this run, if the article is translated again).
+                stored = options.memory.put_edits(aligned_edits(article, stamp))
             if not force and stamp is not None and is_up_to_date(article, stamp, formats, current_settings(), extra):
                 return Outcome(name, "skipped", outputs)
             edited = edited_outputs(article, stamp)
             if edited and not overwrite_edits:
-                return Outcome(name, "kept", outputs, note=(
-                    f"{edited[0]}: edited since brief wrote it, so {article.path} was not translated again; "
-                    "--overwrite-edits translates it and keeps the edited file beside the new one"))
+                stored_note = (f"; its {stored} edited sentence{'s' if stored != 1 else ''} went into the "
+                               "translation memory" if stored else "")
+                return Outcome(name, "kept", outputs, edits_stored=stored, note=(
+                    f"{edited[0]}: edited since brief wrote it, so {article.path} was not translated again"
+                    f"{stored_note}; --overwrite-edits translates it and keeps the edited file beside the new one"))
             started = time.perf_counter()
             source = read_text(article.path)
             document = segment_article(source.text, path=source.path)
@@ -635,14 +757,18 @@ def translate_files(
                     keep_edited(path)
                 write_outputs(article, formats, rendered, {**run_stamp(context.translator, options), **extra},
                               source.sha256)
-        except OSError as e:  # writing the outputs: disk full, no permission
-            return Outcome(name, "failed", error=f"{article.path}: cannot write outputs: {_reason(e)}")
-        return Outcome(name, "translated", outputs, sentences=len(sentences),
-                       flagged=sum(1 for s in sentences if s.flags))
+        except OSError as e:  # writing the outputs: disk full, no permission, a file-size limit
+            if e.errno in PLACE_FAULTS:  # it would be the same for every article: stop, and say how to resume
+                kept = (f"the translations so far are kept in the translation memory ({options.memory.path}); "
+                        "fix that and run the same command again to resume" if options.memory is not None else
+                        "nothing was kept (--no-tm): fix that and run the same command again")
+                raise _Stop(f"cannot write the outputs of {article.path}: {where(e)}{cause_of(e)}; {kept}") from e
+            return Outcome(name, "failed", error=f"{article.path}: cannot write outputs: {where(e)}{cause_of(e)}")
+        return translated_outcome(name, outputs, sentences, stored)
 
     outcomes: dict[int, Outcome] = {}
-    progress.start(len(articles))
-    try:
+
+    def run_all() -> None:
         waiting: list[int] = []
         for index, article in enumerate(articles):
             if article.is_stdin and outdir is None:
@@ -659,11 +785,47 @@ def translate_files(
             with claim_article(articles[index], wait=True):
                 outcomes[index] = process(articles[index])  # up to date by now, unless the other failed
             progress.finished(outcomes[index])
+
+    progress.start(len(articles))
+    try:
+        run_all()
+    except _Stop as stop:
+        report.stopped = str(stop)
     finally:
         progress.close()
-    report.outcomes.extend(outcomes[i] for i in range(len(articles)))
+    report.outcomes.extend(outcomes[i] for i in range(len(articles)) if i in outcomes)
     report.outcomes.extend(failed)
     return report
+
+
+class _Stop(Exception):
+    """A fault of the place the outputs go (``PLACE_FAULTS``): the batch stops (``BatchReport.stopped``)."""
+
+
+def translated_outcome(name: str, outputs: list[str], sentences: list, stored: int) -> Outcome:
+    """The outcome of a translated article, with its flagged sentences by kind (``Outcome.flag_kinds``)."""
+    kinds: dict[str, int] = {}
+    flagged: list[tuple[int, list[str]]] = []
+    reviewed = 0
+    for number, sentence in enumerate(sentences, 1):
+        flags = [f for f in sentence.flags if f.stage != "review"]
+        reviewed += len(flags) < len(sentence.flags)
+        if not flags:
+            continue
+        flagged.append((number, list(dict.fromkeys(f.label for f in flags))))
+        for kind in dict.fromkeys(flag_kind(f) for f in flags):
+            kinds[kind] = kinds.get(kind, 0) + 1
+    return Outcome(name, "translated", outputs, sentences=len(sentences), flagged=len(flagged),
+                   flag_kinds=dict(sorted(kinds.items())), flagged_sentences=flagged, reviewed=reviewed,
+                   edits_stored=stored)
+
+
+def flag_kind(flag) -> str:
+    """What kind of flag a ``Flag`` is, for counts: the guard (``too_short``), ``glossary``, ``name``, or
+    ``figures`` / ``figures-warning``."""
+    if flag.stage == "figures":
+        return "figures" if flag.severity == "issue" else "figures-warning"
+    return flag.code
 
 
 def _load(factory: Callable[[], object], what: str, progress: BatchProgress) -> object:
@@ -684,11 +846,7 @@ def _model_fault(factory: Callable[[], object]) -> object:
         raise
     except OSError as e:
         where = f"{e.filename}: " if e.filename else ""
-        raise ModelNotFoundError(f"cannot load the model: {where}{_reason(e)}; check the model's files") from e
-
-
-def _reason(e: OSError) -> str:
-    return e.strerror or str(e)
+        raise ModelNotFoundError(f"cannot load the model: {where}{e.strerror or e}; check the model's files") from e
 
 
 # --- summaries only (``brief summarize``) -----------------------------------------------------------------

@@ -1,12 +1,14 @@
 """The ``brief`` command line: a thin layer that reads options, calls one library function and prints.
 
 Library functions raise ``pipeline.errors.BriefError`` for problems a user can fix; ``main`` turns them into
-one line on stderr and the error's exit code. No traceback reaches the user for bad input.
+one line on stderr and the error's exit code. No traceback reaches the user for bad input. Every command
+exits by one rule (``EXIT_CODES``, in the README).
 """
 
 from __future__ import annotations
 
 import json
+import signal
 import sys
 
 import click
@@ -25,9 +27,28 @@ def printable(text: str) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
+# One rule for every command (issue 13).
+EXIT_CODES = {
+    0: "done",
+    1: "some inputs failed, or issues found (brief check)",
+    2: "usage or input error: a bad option, no input could be used, a missing or damaged model, outputs or "
+       "memory that cannot be written",
+    130: "interrupted (Ctrl-C)",
+    143: "terminated (SIGTERM)",
+}
+
 # The packages of the `models` extra (and torch, installed first): a base install runs segment, figures
 # and check without them.
 MODEL_MODULES = {"torch", "transformers", "ctranslate2", "sentencepiece", "huggingface_hub", "google"}
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (``timeout``, systemd, ``docker stop``), raised where the process is, so that it cleans up as
+    on Ctrl-C: temporary files removed, claims released, the memory closed."""
+
+
+def _terminate(signum, frame) -> None:
+    raise Terminated
 
 
 class _BriefGroup(click.Group):
@@ -45,6 +66,9 @@ class _BriefGroup(click.Group):
             click.echo(f"brief: error: {ctx.invoked_subcommand} needs {e.name}, which is not installed; install the "
                        "model extras: pip install torch==2.13.0 && pip install 'bilingual-brief[models]'", err=True)
             ctx.exit(2)
+        except Terminated:
+            click.echo("brief: terminated", err=True)
+            ctx.exit(143)
         except KeyboardInterrupt:
             click.echo("brief: interrupted", err=True)
             ctx.exit(130)
@@ -118,6 +142,10 @@ def _translation_options(command):
                      help="Never download a model (as HF_HUB_OFFLINE=1); a model not on disk is an error."),
         click.option("--timings", is_flag=True,
                      help="Print the seconds spent per stage (segment, load, translate, summarise, check, render)."),
+        click.option("-q", "--quiet", is_flag=True,
+                     help="Print only errors and notices: no list of articles, no closing line."),
+        click.option("-v", "--verbose", is_flag=True,
+                     help="Also list the articles up to date, and each flagged sentence with its flags."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -148,7 +176,7 @@ def _run_batch(inputs: tuple[str, ...], outdir: str | None, formats, *, model: s
                device: str, beam: int | None, batch_tokens: int, glossary: str | None, tm_path: str | None,
                no_tm: bool, force: bool, overwrite_edits: bool, offline: bool | None, timings: bool,
                ray_address: str | None = None, workers: int = 1, cpus_per_worker: int = 1,
-               gpus_per_worker: float = 0, **batch) -> None:
+               gpus_per_worker: float = 0, quiet: bool = False, verbose: bool = False, **batch) -> None:
     """Load what the options name, run ``pipeline.batch.translate_files`` and print its report (``batch``:
     further arguments for it: stages, summarizer_factory, stamp_extra)."""
     from pipeline.batch import translate_files
@@ -161,6 +189,8 @@ def _run_batch(inputs: tuple[str, ...], outdir: str | None, formats, *, model: s
 
     if tm_path and no_tm:
         raise UsageError("--tm and --no-tm contradict each other; give one")
+    if quiet and verbose:
+        raise UsageError("--quiet and --verbose contradict each other; give one")
     terms = load_glossary(glossary)
     memory = None if no_tm else TranslationMemory(tm_path)
     plans = []  # describe_model's answer, if asked, so that loading does not find and hash the model again
@@ -194,8 +224,11 @@ def _run_batch(inputs: tuple[str, ...], outdir: str | None, formats, *, model: s
     finally:
         if memory is not None:
             memory.close()
-    to_stdout = "-" in inputs and outdir is None
-    click.echo(report.summary(), err=to_stdout)  # stdout holds the English then
+    to_stdout = "-" in inputs and outdir is None  # stdout holds the English then: the report goes to stderr
+    if not quiet:
+        for line in report.article_lines(verbose=verbose):
+            click.echo(printable(line), err=to_stdout)
+        click.echo(report.summary(), err=to_stdout)
     if timings:
         click.echo(report.timings_line(), err=to_stdout)
     for outcome in report.outcomes:
@@ -203,8 +236,10 @@ def _run_batch(inputs: tuple[str, ...], outdir: str | None, formats, *, model: s
             click.echo(f"brief: kept: {printable(outcome.note)}", err=True)
     for failure in report.failures:
         click.echo(f"brief: failed: {printable(failure.error)}", err=True)
-    if report.failures:
-        click.get_current_context().exit(1)
+    if report.stopped is not None:
+        click.echo(f"brief: error: {printable(report.stopped)}", err=True)
+    if report.exit_code:
+        click.get_current_context().exit(report.exit_code)
 
 
 def _cluster(address: str, workers: int, cpus_per_worker: int, gpus_per_worker: float):
@@ -234,7 +269,8 @@ def _progress(ray: bool):
                    "subfolders under it; two inputs with the same name keep their folder structure.")
 @click.option("--format", "formats", multiple=True, type=click.Choice(["txt", "jsonl", "tsv"]),
               help="Output to write; repeat for several: txt (NAME.en.txt, the English), jsonl "
-                   "(NAME.aligned.jsonl, one object per sentence), tsv (NAME.aligned.tsv). Default: txt and jsonl.")
+                   "(NAME.aligned.jsonl, one object per sentence), tsv (NAME.aligned.tsv). Default: txt and jsonl; "
+                   "giving --format replaces the default.")
 @_translation_options
 @ray_options
 def translate(inputs: tuple[str, ...], outdir: str | None, formats: tuple[str, ...], **settings) -> None:
@@ -247,7 +283,9 @@ def translate(inputs: tuple[str, ...], outdir: str | None, formats: tuple[str, .
     as read and of each output as written. An article is skipped as up to date only when those hashes
     match the files now and the settings match. An output you edited is never overwritten (see
     --overwrite-edits). Two runs on one folder share the articles. A bad file is reported and the batch
-    goes on. Exit status: 0 all done, 1 some articles failed, 2 a usage error (a missing or damaged model).
+    goes on. Exit status: 0 all done, 1 some inputs failed, 2 a usage or input error (no input could be
+    used, a missing or damaged model, outputs or memory that cannot be written), 130 interrupted, 143
+    terminated.
     """
     _run_batch(inputs, outdir, formats, **settings)
 
@@ -286,7 +324,8 @@ def run_command(inputs: tuple[str, ...], outdir: str | None, formats: tuple[str,
     translation memory, guards and glossary of 'brief translate'), its figures checked and its sections
     summarised; per article it writes NAME.brief.md, .html, .docx and .json (see --format), each whole or
     not at all, then NAME.run.json. Up-to-date briefs are skipped; a bad file is reported and the batch goes
-    on. Exit status: 0 all done, 1 some articles failed, 2 a usage error.
+    on. Exit status: 0 all done, 1 some inputs failed, 2 a usage or input error, 130 interrupted, 143
+    terminated.
     """
     from pipeline.api import BRIEF_STAGES
     from pipeline.loaders import load_summarizer
@@ -368,8 +407,8 @@ def summarize(inputs: tuple[str, ...], sentences: int | None, as_json: bool, sum
     """Summarise Chinese articles: an executive summary and a short summary per section.
 
     INPUTS are article files, or folders searched recursively for *.txt. Extractive by default: the best
-    sentences of each section, which need no model. A bad file is reported and the batch goes on; exit
-    status 2 when any input failed.
+    sentences of each section, which need no model. A bad file is reported and the batch goes on. Exit
+    status: 0 all done, 1 some inputs failed, 2 a usage or input error (no input could be used).
     """
     from pipeline.batch import summarize_files
     from pipeline.errors import UsageError
@@ -384,17 +423,19 @@ def summarize(inputs: tuple[str, ...], sentences: int | None, as_json: bool, sum
         summarizer=load_summarizer(summarizer, backend, device, offline=offline),
         options=summary_options(sentences=sentences),
     )
-    failed = 0
+    failed = done = 0
     for outcome in outcomes:
         if outcome.error is not None:
             failed += 1
-            click.echo(f"brief: failed: {outcome.error}", err=True)
-        elif as_json:
+            click.echo(f"brief: failed: {printable(outcome.error)}", err=True)
+            continue
+        done += 1
+        if as_json:
             click.echo(json.dumps(summary_to_json(outcome.document), ensure_ascii=False))
         else:
             click.echo(format_summary(outcome.document))
-    if failed:
-        click.get_current_context().exit(2)
+    if failed:  # EXIT_CODES: 1 when some inputs failed, 2 when none could be used
+        click.get_current_context().exit(1 if done else 2)
 
 
 def _add_models_group() -> None:
@@ -408,6 +449,10 @@ _add_models_group()
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``brief`` console script."""
+    signal.signal(signal.SIGTERM, _terminate)
+    # Over the file-size limit (ulimit -f) a write fails with EFBIG, which names the cause, instead of the
+    # signal killing the process with a half-written file.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     try:
         cli.main(args=argv, prog_name="brief")
     except BrokenPipeError:  # `brief ... | head`: the reader left; nothing more to say

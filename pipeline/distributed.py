@@ -23,7 +23,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import pickle
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,15 +34,18 @@ from pipeline.batch import (
     BatchProgress,
     BatchReport,
     Outcome,
+    aligned_edits,
     collect_inputs,
     edited_outputs,
     is_up_to_date,
     read_stamp,
     run_stamp,
     same_settings,
+    translated_outcome,
     write_outputs,
 )
 from pipeline.errors import BriefError, InputError, UsageError
+from pipeline.memory import MemoryEntry
 from pipeline.outputs import DEFAULT_FORMATS, OUTPUT_FORMATS
 from pipeline.run import DEFAULT_STAGES, RunContext, run_document
 from pipeline.terminology import find_names
@@ -145,7 +148,8 @@ class _ArticleTask:
     path: str
     text: str
     encoding: str | None
-    memory: dict[str, str]  # the memory's entries for this article's units, looked up by the driver
+    memory: dict[str, MemoryEntry]  # the memory's entries for this article's units, looked up by the driver
+    edits: dict[str, str] = field(default_factory=dict)  # the user's English for some of its sentences
 
 
 @dataclass
@@ -154,7 +158,9 @@ class _ArticleResult:
     rendered: dict[str, str | bytes] | None = None
     stamp: dict | None = None
     error: str | None = None
-    entries: list[tuple[str, str, str]] = field(default_factory=list)
+    outcome: Outcome | None = None  # as the local run reports it: flagged sentences by kind
+    # What the run would store, in order: (key, source, English, origin, guard flags).
+    entries: list[tuple[str, str, str, str, tuple[str, ...]]] = field(default_factory=list)
     model: str = ""
     stats: TranslateStats = field(default_factory=TranslateStats)
     sentences: int = 0
@@ -165,16 +171,25 @@ class MemorySnapshot:
     """The translation memory as a worker sees it: the driver's entries for its units, read-only; what the run
     would store is kept in ``new`` for the driver to write. Has ``TranslationMemory``'s ``get_many``/``put_many``."""
 
-    def __init__(self, entries: dict[str, str]):
+    def __init__(self, entries: dict[str, MemoryEntry], edits: dict[str, str] | None = None):
         self.entries = entries
-        self.new: list[tuple[str, str, str]] = []
+        self.edits = edits or {}
+        self.new: list[tuple[str, str, str, str, tuple[str, ...]]] = []
         self.model = ""
 
     def get_many(self, keys: Iterable[str]) -> dict[str, str]:
+        return {key: self.entries[key].translation for key in keys if key in self.entries}
+
+    def get_entries(self, keys: Iterable[str]) -> dict[str, MemoryEntry]:
         return {key: self.entries[key] for key in keys if key in self.entries}
 
-    def put_many(self, entries: Iterable[tuple[str, str, str]], *, model: str = "") -> int:
-        rows = list(entries)
+    def get_edits(self, sources: Iterable[str]) -> dict[str, str]:
+        return {source: self.edits[source] for source in sources if source in self.edits}
+
+    def put_many(self, entries: Iterable[tuple[str, str, str]], *, model: str = "",
+                 flags: Mapping[str, Sequence[str]] | None = None, origin: str = "model") -> int:
+        flags = flags or {}
+        rows = [(key, source, english, origin, tuple(flags.get(key, ()))) for key, source, english in entries]
         self.new.extend(rows)
         self.model = model or self.model
         return len(rows)
@@ -200,7 +215,7 @@ class ArticleWorker:
         """One article through the stages and the renderers, as ``pipeline.batch.translate_files`` runs it."""
         from pipeline.segment import segment_text
 
-        memory = MemorySnapshot(task.memory)
+        memory = MemorySnapshot(task.memory, task.edits)
         stats = TranslateStats()
         options = dataclasses.replace(self.job.options, memory=memory if self.job.use_memory else None)
         context = RunContext(translator=self.translator, summarizer=self.summarizer, options=options, stats=stats)
@@ -216,6 +231,7 @@ class ArticleWorker:
             result.stamp = self.stamp
             result.sentences = len(sentences)
             result.flagged = sum(1 for s in sentences if s.flags)
+            result.outcome = translated_outcome(task.path, [], sentences, 0)
         result.entries = memory.new
         return result
 
@@ -252,6 +268,7 @@ class _Pending:
     sentences: int
     keys: dict[str, str]  # model input -> memory key
     wave: int = 0
+    edits: dict[str, str] = field(default_factory=dict)  # sentence -> the user's English (``put_edits``)
     sha256: str = ""  # of the input's bytes as read for the task: what the stamp records
 
 
@@ -299,6 +316,9 @@ def translate_files_ray(
     progress.start(len(articles))
     try:
         for index, article in enumerate(articles):
+            if memory is not None:
+                # As in a local run: sentences the user edited in the aligned file go into the memory first.
+                memory.put_edits(aligned_edits(article, read_stamp(article)))
             stamp = None if force else read_stamp(article, formats)
             if is_up_to_date(article, stamp, formats, current, extra):
                 _finish(outcomes, progress, index, Outcome(str(article.path), "skipped", _names(article, formats)))
@@ -318,7 +338,8 @@ def translate_files_ray(
             sentences = list(document.sentences())
             keys = (memory_keys([s.text for s in sentences], model, options, names=find_names(document.source))
                     if memory is not None else {})
-            pending.append(_Pending(index, article, len(sentences), keys))
+            edits = memory.get_edits(s.text for s in sentences) if memory is not None else {}
+            pending.append(_Pending(index, article, len(sentences), keys, edits=edits))
         if pending:
             _plan_waves(pending, memory, cluster.max_waves)
             job = _Job(translator_factory, summarizer_factory, dataclasses.replace(options, memory=None),
@@ -365,7 +386,8 @@ def _dispatch(pending: list[_Pending], job: _Job, cluster: Cluster, memory, curr
         by_index = {item.index: item for item in pending}
         for wave in range(max(item.wave for item in pending) + 1):
             items = [item for item in pending if item.wave == wave]
-            stored = memory.get_many(k for item in items for k in item.keys.values()) if memory is not None else {}
+            stored = (memory.get_entries(k for item in items for k in item.keys.values())
+                      if memory is not None else {})
             tasks: list[list[_ArticleTask]] = []
             size = 0
             for item in items:
@@ -379,7 +401,8 @@ def _dispatch(pending: list[_Pending], job: _Job, cluster: Cluster, memory, curr
                 if not tasks or size + item.sentences > cluster.task_sentences:
                     tasks.append([])
                     size = 0
-                tasks[-1].append(_ArticleTask(item.index, source.path, source.text, source.encoding, entries))
+                tasks[-1].append(_ArticleTask(item.index, source.path, source.text, source.encoding, entries,
+                                              item.edits))
                 size += item.sentences
             if not tasks:
                 continue
@@ -461,10 +484,14 @@ def _collect(result: _ArticleResult, article: Article, input_sha256: str, format
              extra: dict, memory, written: set[str], report: BatchReport, outcomes: dict[int, Outcome],
              progress: BatchProgress) -> None:
     """Write one article's memory entries (each key once), then its outputs and stamp; record its outcome."""
+    # Each key once, its last entry (a first pass, then its retry): what the local run leaves in the memory.
     new = [entry for entry in {e[0]: e for e in result.entries}.values() if entry[0] not in written]
     if memory is not None and new:
-        memory.put_many(new, model=result.model)
-        written.update(key for key, _, _ in new)
+        for origin in dict.fromkeys(e[3] for e in new):
+            rows = [e for e in new if e[3] == origin]
+            memory.put_many([(key, source, english) for key, source, english, _, _ in rows], model=result.model,
+                            origin=origin, flags={e[0]: e[4] for e in rows})
+        written.update(e[0] for e in new)
     for name in ("units", "unique", "from_memory", "translated", "retried"):
         setattr(report.stats, name, getattr(report.stats, name) + getattr(result.stats, name))
     path = str(article.path)
@@ -477,8 +504,7 @@ def _collect(result: _ArticleResult, article: Article, input_sha256: str, format
                          f"{current['backend']}) as on this machine; give every node the same model")
     try:
         write_outputs(article, formats, result.rendered, result.stamp, input_sha256)
-        outcome = Outcome(path, "translated", _names(article, formats), sentences=result.sentences,
-                          flagged=result.flagged)
+        outcome = dataclasses.replace(result.outcome, path=path, outputs=_names(article, formats))
     except OSError as e:
         outcome = Outcome(path, "failed", error=f"{article.path}: cannot write outputs: {e}")
     progress.sentences(result.sentences)

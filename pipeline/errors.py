@@ -25,3 +25,8 @@ class UsageError(BriefError):
 
 class ModelNotFoundError(BriefError):
     """A model is not on disk and cannot (or may not) be downloaded, or a file of it is damaged."""
+
+
+class OutputError(BriefError):
+    """The outputs or the translation memory cannot be written (a read-only folder, a full disk), found
+    before the work or when it stopped the batch; the message names the real cause and how to resume."""

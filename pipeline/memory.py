@@ -6,6 +6,12 @@ unit: change any of them and the entry no longer applies.
 The database runs in WAL mode with a busy timeout, so two ``brief translate`` processes can share it:
 readers never block, and a writer waits for the other's transaction instead of failing.
 
+Each entry also keeps the guard flags its translation failed (``flags``) and where it came from
+(``origin``): ``model`` (final), ``first`` (the model's first pass over a unit the guards flagged, stored the
+moment its batch returned so that a kill loses no work; a later run still gives it its stricter retry) or
+``edited`` (a sentence whose English the user edited in ``NAME.aligned.jsonl``: keyed by the sentence alone,
+for any model, and preferred over the model's; see ``put_edits``).
+
 Where it lives: ``--tm PATH``, else ``$BRIEF_CACHE_DIR/tm.sqlite3``, else ``tm.sqlite3`` in the user cache
 folder (``platformdirs.user_cache_dir('bilingual-brief')``, e.g. ``~/.cache/bilingual-brief`` on Linux).
 """
@@ -17,12 +23,14 @@ import hashlib
 import sqlite3
 import time
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import regex
 
 from pipeline.errors import UsageError
+from pipeline.fsfaults import cause_of, diagnose, where
 from pipeline.settings import load_settings
 
 # How long a writer waits for another process's transaction before giving up. A run writes one short
@@ -38,7 +46,7 @@ _HASH = regex.compile(r"^[0-9a-f]{16,64}(?:\+[\w.-]+)?$")
 # Stamped into the file header (PRAGMA application_id, user_version) so that ``--tm`` pointed at another
 # program's database is refused before anything is written to it. 0x62624D54 is "bbMT".
 APPLICATION_ID = 0x62624D54
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _COLUMNS = {"key", "source", "translation", "model", "created"}
 
 _SCHEMA = """
@@ -50,6 +58,19 @@ CREATE TABLE IF NOT EXISTS units (
     created REAL NOT NULL
 ) WITHOUT ROWID
 """
+# Schema 2 over schema 1 (and over a memory from before the stamp): the flags and origin of each entry.
+# Added columns with defaults: every entry written before is a final model translation with no flags.
+_COLUMNS_2 = {"flags": "TEXT NOT NULL DEFAULT ''", "origin": "TEXT NOT NULL DEFAULT 'model'"}
+ORIGINS = ("model", "first", "edited")
+
+
+@dataclass(frozen=True)
+class MemoryEntry:
+    """One stored translation: its English, the guard flags it failed, and its ``origin`` (see the module)."""
+
+    translation: str
+    flags: tuple[str, ...] = ()
+    origin: str = "model"
 
 
 def default_memory_path() -> Path:
@@ -72,6 +93,11 @@ def model_identity(model_id: str, revision: str) -> str:
     return revision if _HASH.match(revision) else f"{model_id}\x1f{revision}"
 
 
+def edit_key(source: str) -> str:
+    """The key of a user's edited translation of one source sentence: the sentence alone, for any model."""
+    return hashlib.sha256(("edited\x1f" + normalise_source(source)).encode("utf-8")).hexdigest()
+
+
 def memory_key(model_id: str, revision: str, backend: str, decoding_key: str, source: str) -> str:
     """The SHA-256 hex key of one source unit translated by one model with one set of decoding settings.
 
@@ -80,6 +106,10 @@ def memory_key(model_id: str, revision: str, backend: str, decoding_key: str, so
     fields = (model_identity(model_id, revision), backend, decoding_key, normalise_source(source))
     # The unit separator cannot occur in any field, so no two different tuples give the same bytes.
     return hashlib.sha256("\x1f".join(fields).encode("utf-8")).hexdigest()
+
+
+class _RollBack(Exception):
+    """Raised inside a transaction to roll it back (``check_writable``)."""
 
 
 class TranslationMemory:
@@ -100,14 +130,18 @@ class TranslationMemory:
             raise self._error(e) from e
         try:
             self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            unstamped = self._check_identity()  # before WAL mode: that would rewrite someone else's file
+            version = self._check_identity()  # before WAL mode: that would rewrite someone else's file
             self._db.execute("PRAGMA journal_mode = WAL")
             # NORMAL is durable in WAL mode except for the last transactions on a power cut: a cache can
             # afford to lose them, and it saves an fsync per batch.
             self._db.execute("PRAGMA synchronous = NORMAL")
-            if unstamped:
+            if version < SCHEMA_VERSION:
                 with self._transaction():
                     self._db.execute(_SCHEMA)
+                    columns = {row[1] for row in self._db.execute("PRAGMA table_info(units)")}
+                    for name, kind in _COLUMNS_2.items():
+                        if name not in columns:
+                            self._db.execute(f"ALTER TABLE units ADD COLUMN {name} {kind}")
                     self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                     self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except BaseException as e:
@@ -117,12 +151,39 @@ class TranslationMemory:
             raise
 
     def _error(self, cause: BaseException | str) -> UsageError:
-        return UsageError(f"translation memory {self.path}: {cause}; "
+        return UsageError(f"translation memory {self.path}: {self._real_cause(cause)}; "
                           "give another file with --tm PATH, or run with --no-tm")
 
-    def _check_identity(self) -> bool:
-        """Refuse a database this module did not create (another program's, or a newer schema's); True when
-        the file is new or from before the stamp, and so needs the schema and the stamp."""
+    def _real_cause(self, cause: BaseException | str) -> str:
+        """SQLite's message, or the cause behind it where SQLite names a symptom ("unable to open database
+        file" for a read-only file system, "disk I/O error" for a file-size limit): see ``diagnose``."""
+        text = str(cause)
+        if isinstance(cause, OSError):
+            return f"{where(cause)}{cause_of(cause)}"
+        if isinstance(cause, sqlite3.Error) and any(
+                symptom in text for symptom in ("unable to open", "disk I/O", "readonly", "read-only", "full")):
+            found = diagnose(self.path)
+            if found is not None:
+                place = f" ({found.filename})" if found.filename and found.filename != str(self.path) else ""
+                return f"{found.strerror}{place}"
+        return text
+
+    def check_writable(self) -> None:
+        """Raise the one-line ``UsageError`` of ``put_many`` now, before any work, if the memory cannot be
+        written (a read-only file or file system, a full disk): a write that is rolled back."""
+        try:
+            with self._transaction():
+                self._db.execute("INSERT OR REPLACE INTO units (key, source, translation, model, created) "
+                                 "VALUES ('', '', '', '', 0)")
+                raise _RollBack
+        except _RollBack:
+            pass
+        except sqlite3.Error as e:
+            raise self._error(e) from e
+
+    def _check_identity(self) -> int:
+        """Refuse a database this module did not create (another program's, or a newer schema's); returns
+        its schema version: 0 when the file is new or from before the stamp, and so needs the schema."""
         application_id = self._db.execute("PRAGMA application_id").fetchone()[0]
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
         tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -130,13 +191,13 @@ class TranslationMemory:
             if version > SCHEMA_VERSION:
                 raise self._error(f"written by a newer bilingual-brief (schema {version}, this one reads "
                                   f"{SCHEMA_VERSION})")
-            return False
+            return version
         if application_id == 0 and version == 0:
             if not tables:
-                return True  # a new file
+                return 0  # a new file
             columns = {row[1] for row in self._db.execute("PRAGMA table_info(units)")}
             if tables == {"units"} and columns == _COLUMNS:
-                return True  # a memory written before the file was stamped
+                return 0  # a memory written before the file was stamped
         raise self._error("not a bilingual-brief translation memory (another program's SQLite database)")
 
     @contextlib.contextmanager
@@ -165,24 +226,59 @@ class TranslationMemory:
             raise self._error(e) from e
         return found
 
-    def put_many(self, entries: Iterable[tuple[str, str, str]], *, model: str = "") -> int:
+    def get_entries(self, keys: Iterable[str]) -> dict[str, MemoryEntry]:
+        """The stored entries (translation, flags, origin) of those ``keys`` that are in the memory."""
+        keys = list(dict.fromkeys(keys))
+        found: dict[str, MemoryEntry] = {}
+        try:
+            for i in range(0, len(keys), _CHUNK):
+                chunk = keys[i:i + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                rows = self._db.execute(
+                    f"SELECT key, translation, flags, origin FROM units WHERE key IN ({marks})", chunk)
+                for key, translation, flags, origin in rows:
+                    found[key] = MemoryEntry(translation, tuple(f for f in flags.split(",") if f), origin)
+        except sqlite3.Error as e:
+            raise self._error(e) from e
+        return found
+
+    def put_many(self, entries: Iterable[tuple[str, str, str]], *, model: str = "",
+                 flags: Mapping[str, Sequence[str]] | None = None, origin: str = "model") -> int:
         """Store ``(key, source, translation)`` entries in one transaction; returns how many were given.
 
-        An existing key is overwritten: the same key means the same model, settings and source.
+        ``flags`` (key -> guard names) are the guards each translation failed; ``origin`` says what the
+        entries are (``ORIGINS``). An existing key is overwritten: the same key means the same model,
+        settings and source, and a later pass of the model knows better than an earlier one.
         """
+        if origin not in ORIGINS:
+            raise ValueError(f"origin must be one of {ORIGINS}, got {origin!r}")
         now = time.time()
-        rows = [(key, source, translation, model, now) for key, source, translation in entries]
+        flags = flags or {}
+        rows = [(key, source, translation, model, now, ",".join(flags.get(key, ())), origin)
+                for key, source, translation in entries]
         if not rows:
             return 0
         try:
             with self._transaction():
                 self._db.executemany(
-                    "INSERT OR REPLACE INTO units (key, source, translation, model, created) VALUES (?, ?, ?, ?, ?)",
+                    "INSERT OR REPLACE INTO units (key, source, translation, model, created, flags, origin) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
                     rows,
                 )
         except sqlite3.Error as e:
             raise self._error(e) from e
         return len(rows)
+
+    def put_edits(self, edits: Iterable[tuple[str, str]]) -> int:
+        """Store the user's English for source sentences (``(sentence, english)`` pairs): preferred over the
+        model's by every later run, whatever the model (``get_edits``). Returns how many were given."""
+        return self.put_many(((edit_key(source), source, english) for source, english in edits), origin="edited")
+
+    def get_edits(self, sources: Iterable[str]) -> dict[str, str]:
+        """The user's English (``put_edits``) for those of ``sources`` (sentences) that have it."""
+        sources = list(dict.fromkeys(sources))
+        keys = {edit_key(s): s for s in sources}
+        return {keys[k]: e.translation for k, e in self.get_entries(keys).items() if e.origin == "edited"}
 
     def __len__(self) -> int:
         try:

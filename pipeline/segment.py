@@ -38,6 +38,7 @@ from pipeline.chrome import page_chrome
 from pipeline.document import Block, BlockKind, Document, Piece, Section, Sentence
 from pipeline.errors import NoChineseTextError
 from pipeline.textio import has_chinese, normalise_text, read_text
+from pipeline.wording import plural
 
 # Sentence-final marks (Chinese and ASCII) and what may close a sentence after them.
 SENTENCE_FINAL = "。！？；…!?;"
@@ -753,8 +754,8 @@ def format_outline(document: Document, *, clause_budget: int | None = None, widt
         heading = section.heading.text if section.heading else "(lead, no heading)"
         sentences = sum(len(b.sentences) for b in section.paragraphs)
         out.append(f"\n{indent}section {number}: {heading}")
-        out.append(f"{indent}  {len(section.paragraphs)} paragraphs, {sentences} sentences, "
-                   f"{len(section.captions)} captions")
+        out.append(f"{indent}  {plural(len(section.paragraphs), 'paragraph')}, {plural(sentences, 'sentence')}, "
+                   f"{plural(len(section.captions), 'caption')}")
         for block in section.blocks:
             if block.kind == "caption":
                 out.append(f"{indent}  [caption]     {short(block.text)}")

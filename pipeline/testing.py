@@ -42,6 +42,20 @@ _EN_WORDS = [
 _ZH_PUNCT = "，，，、。；：！？"
 
 
+def _save_quietly(model, directory: Path) -> None:
+    """``model.save_pretrained(directory)`` without transformers' "Writing model shards" progress bar, which
+    a builder run from the README or a test would otherwise print."""
+    from transformers.utils import logging as hf_logging
+
+    enabled = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        model.save_pretrained(directory)
+    finally:
+        if enabled:
+            hf_logging.enable_progress_bar()
+
+
 def training_text(seed: int = 0, lines: int = 160) -> list[str]:
     """Deterministic mixed Chinese/English lines (a few KB) to train the tiny sentencepiece model on."""
     rng = random.Random(seed)
@@ -193,7 +207,7 @@ def make_marian(
         num_beams=4,
         max_length=max_positions,
     )
-    model.save_pretrained(directory)
+    _save_quietly(model, directory)
     return directory
 
 
@@ -239,7 +253,7 @@ def make_tiny_m2m100(directory: str | Path, *, seed: int = 0) -> Path:
     model.generation_config = GenerationConfig(
         decoder_start_token_id=2, eos_token_id=2, pad_token_id=1, bos_token_id=0, num_beams=4, max_length=200,
     )
-    model.save_pretrained(directory)
+    _save_quietly(model, directory)
     return directory
 
 
@@ -334,7 +348,7 @@ def make_t5(directory: str | Path, shape: T5Shape = TINY_T5, *, seed: int = 0) -
     t5 = T5ForConditionalGeneration(config).eval()
     t5.generation_config = GenerationConfig(decoder_start_token_id=0, eos_token_id=1, pad_token_id=0, num_beams=4,
                                             max_length=64)
-    t5.save_pretrained(directory)
+    _save_quietly(t5, directory)
     return directory
 
 
@@ -372,7 +386,7 @@ def make_tiny_bart(directory: str | Path, *, seed: int = 0) -> Path:
     bart = BartForConditionalGeneration(config).eval()
     bart.generation_config = GenerationConfig(decoder_start_token_id=2, bos_token_id=0, eos_token_id=2, pad_token_id=1,
                                               forced_bos_token_id=0, forced_eos_token_id=2, num_beams=4, max_length=64)
-    bart.save_pretrained(directory)
+    _save_quietly(bart, directory)
     return directory
 
 

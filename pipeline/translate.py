@@ -249,13 +249,15 @@ class TranslationResult:
 
 @dataclass
 class TranslateStats:
-    """What one call did: units seen, translated by the model, found in memory, retried."""
+    """What one call did: units seen, translated by the model, found in memory, retried; sentences whose
+    English is the user's edit (``reviewed``)."""
 
     units: int = 0
     unique: int = 0
     from_memory: int = 0
     translated: int = 0
     retried: int = 0
+    reviewed: int = 0
 
 
 @dataclass
@@ -307,33 +309,46 @@ def translate_texts(
     stats.unique += len(to_translate) + len(outputs)
 
     keys = {}
+    first_pass: dict[str, str] = {}  # units whose first pass a killed run stored: only the retry is left
     if memory is not None and to_translate:
         keys = {text: memory_key(translator.model_id, translator.revision, translator.backend, decoding.key(), text)
                 for text in to_translate}
-        stored = memory.get_many(keys.values())
+        stored = memory.get_entries(keys.values())
         for text in list(to_translate):
-            if keys[text] in stored:
-                outputs[text] = (stored[keys[text]], tuple(check_translation(text, stored[keys[text]])), True)
+            entry = stored.get(keys[text])
+            if entry is None:
+                continue
+            if entry.origin == "first" and retry:
+                first_pass[text] = entry.translation
+            else:
+                outputs[text] = (entry.translation, tuple(check_translation(text, entry.translation)), True)
         to_translate = [text for text in to_translate if text not in outputs]
         stats.from_memory += sum(1 for v in outputs.values() if v[2])
 
     tracker = _Progress(units, progress)
     tracker.update(outputs)
     if to_translate:
-        stats.translated += len(to_translate)
+        stats.translated += len(to_translate) - len(first_pass)
         first_flags: dict[str, list[str]] = {}
 
-        def checked(done: list[tuple[str, str]]) -> None:
-            # Units that pass the guards are done as their batch returns, and stored at once: an interrupted
-            # run keeps the model's work so far. The others wait for the retry.
+        def checked(done: list[tuple[str, str]], store: bool = True) -> None:
+            # Every batch is stored as it returns, so that a killed run keeps the model's work so far: units
+            # that pass the guards are done; the others are stored as a first pass (with their flags) and
+            # wait for the retry, which a run after a kill still gives them.
             for text, output in done:
                 first_flags[text] = check_translation(text, output)
-            passed = [(text, output) for text, output in done if not first_flags[text]]
-            tracker.update(text for text, _ in passed)
-            if memory is not None:
-                memory.put_many(((keys[text], text, output) for text, output in passed), model=translator.model_id)
+            tracker.update(text for text, _ in done if not first_flags[text])
+            if memory is not None and store:
+                for origin in ("model", "first"):
+                    rows = [(keys[text], text, output) for text, output in done
+                            if bool(first_flags[text]) == (origin == "first")]
+                    memory.put_many(rows, model=translator.model_id, origin=origin,
+                                    flags={keys[text]: first_flags[text] for text, _ in done})
 
-        first = _run_batches(to_translate, tokens, translator, decoding, batch_tokens, on_batch=checked)
+        first = dict(first_pass)
+        checked(list(first_pass.items()), store=False)
+        first.update(_run_batches([t for t in to_translate if t not in first_pass], tokens, translator, decoding,
+                                  batch_tokens, on_batch=checked))
         bad = [text for text in to_translate if first_flags[text]] if retry else []
         second = _run_batches(bad, tokens, translator, decoding.stricter(), batch_tokens) if bad else {}
         stats.retried += len(bad)
@@ -348,9 +363,9 @@ def translate_texts(
             new[text] = (best, tuple(flags), False)
         outputs.update(new)
         tracker.update(to_translate)  # the rest: retried, or flagged without a retry
-        if memory is not None:  # the rest: retried, or flagged without a retry
-            memory.put_many(((keys[text], text, new[text][0]) for text in to_translate if first_flags[text]),
-                            model=translator.model_id)
+        if memory is not None and bad:  # the retried units, final now, with the flags they still have
+            memory.put_many(((keys[text], text, new[text][0]) for text in bad), model=translator.model_id,
+                            flags={keys[text]: new[text][1] for text in bad})
 
     return _assemble(texts, units, outputs, retried)
 
@@ -503,6 +518,13 @@ def _assemble(texts: Sequence[str], units: list[_Unit], outputs: dict[str, tuple
 
 # --- translating a document -------------------------------------------------------------------------------
 
+# The stages whose flags the translate stage sets (a run replaces them all).
+TRANSLATE_FLAG_STAGES = ("translate", "terminology", "review")
+def reviewed_flag() -> Flag:
+    """The mark on a sentence whose English is the user's edit, from the translation memory (issue 13)."""
+    return Flag("review", "reviewed", "edited by hand in the aligned file; kept from the translation memory",
+                severity="warning")
+
 def translate_document(
     document: Document,
     translator: Translator,
@@ -518,13 +540,26 @@ def translate_document(
     ``options``, ``progress(n)`` (counts sentences) and ``stats``.
     """
     sentences = list(document.sentences())
-    results = translate_texts([s.text for s in sentences], translator, options,
+    memory = options.memory if options is not None else None
+    edits = memory.get_edits(s.text for s in sentences) if memory is not None else {}
+    todo = [s for s in sentences if s.text not in edits]
+    results = translate_texts([s.text for s in todo], translator, options,
                               names=find_names(document.source), progress=progress, stats=stats)
-    for sentence, result in zip(sentences, results):
+    for sentence, result in zip(todo, results):
         sentence.translation = result.translation
         # One flag per label: two clauses that fail one guard are one flag on their sentence.
         first: dict[str, Flag] = {}
         for flag in result.flags:
             first.setdefault(flag.label, flag)
-        sentence.set_flags(("translate", "terminology"), list(first.values()))
+        sentence.set_flags(TRANSLATE_FLAG_STAGES, list(first.values()))
+    reviewed = [s for s in sentences if s.text in edits]
+    for sentence in reviewed:
+        # The user's own English for this sentence (an edited NAME.aligned.jsonl): it outranks the model's.
+        sentence.translation = edits[sentence.text]
+        sentence.set_flags(TRANSLATE_FLAG_STAGES, [reviewed_flag()])
+    if reviewed:
+        if stats is not None:
+            stats.reviewed += len(reviewed)
+        if progress is not None:
+            progress(len(reviewed))
     return document

@@ -192,7 +192,7 @@ def test_a_gbk_file_name_translates_and_resumes(tmp_path, fake):
     # A failure message naming it is printable too.
     (folder / name).write_text("English only.\n", encoding="utf-8")
     failed = run(folder / name, "-o", tmp_path / "out", "--no-tm")
-    assert failed.exit_code == 1 and "\\xb1\\xa8\\xb8\\xe6.txt: no Chinese text" in failed.output, failed.output
+    assert failed.exit_code == 2 and "\\xb1\\xa8\\xb8\\xe6.txt: no Chinese text" in failed.output, failed.output
 
 
 def test_standard_input_to_standard_output(tmp_path, fake):
@@ -206,7 +206,7 @@ def test_standard_input_to_standard_output(tmp_path, fake):
     to_folder = run("-", "-o", tmp_path / "out", "--no-tm", input=ARTICLE.encode("utf-8"))
     assert to_folder.exit_code == 0 and (tmp_path / "out" / "stdin.en.txt").is_file()
     empty = run("-", "--no-tm", input=b"")
-    assert empty.exit_code == 1 and "brief: failed: stdin: the file is empty" in empty.output
+    assert empty.exit_code == 2 and "brief: failed: stdin: the file is empty" in empty.output
 
 
 def test_a_model_fault_is_reported_once_before_any_article(tmp_path, monkeypatch):

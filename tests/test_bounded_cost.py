@@ -41,7 +41,7 @@ def test_figures_and_check_commands_on_a_5000_digit_run(tmp_path):
     (tmp_path / "zh.txt").write_text(f"标题\n\n今年全市新增{DIGITS}个项目，新建公园12个。\n", encoding="utf-8")
     (tmp_path / "en.txt").write_text(f"Title\n\nThe city added {DIGITS} projects and 12 parks.\n", encoding="utf-8")
     figures = CliRunner().invoke(cli, ["figures", str(tmp_path / "zh.txt")])
-    assert figures.exit_code == 0 and "1 figures" in figures.output
+    assert figures.exit_code == 0 and "1 figure (" in figures.output
     checked = CliRunner().invoke(cli, ["check", str(tmp_path / "zh.txt"), str(tmp_path / "en.txt")])
     assert checked.exit_code == 0, checked.output
 

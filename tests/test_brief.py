@@ -307,7 +307,7 @@ def test_a_brief_is_never_half_written(tmp_path, fake, monkeypatch):
 
     monkeypatch.setattr(os, "replace", replace)
     result = run(tmp_path / "a.txt", "-o", out, "--no-tm", "--force")
-    assert result.exit_code == 1 and "cannot write outputs" in result.output
+    assert result.exit_code == 2 and "cannot write the outputs" in result.output
     # The old HTML stands whole, no temporary file is left, and without a stamp nothing counts as up to date.
     assert (out / "a.brief.html").read_bytes() == before["a.brief.html"]
     assert sorted(p.name for p in out.iterdir()) == BRIEF_FILES[:4]

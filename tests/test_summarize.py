@@ -174,7 +174,7 @@ def test_cli_summarize_json_lines_and_bad_inputs(tmp_path):
     binary = tmp_path / "bad.txt"
     binary.write_bytes(b"\x00\x01\x02" * 100)
     result = CliRunner().invoke(cli, ["summarize", str(FIXTURE), str(binary), "--json", "--sentences", "1"])
-    assert result.exit_code == 2
+    assert result.exit_code == 1  # some inputs failed
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(lines) == 1 and lines[0]["path"] == str(FIXTURE)
     assert set(lines[0]) == {"path", "executive_summary", "sections"}

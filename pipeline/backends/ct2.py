@@ -6,8 +6,13 @@ cache folder (``pipeline.settings``), keyed by the checkpoint's content hash (``
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
+import os
+import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from pipeline.backends.common import (
@@ -122,6 +127,7 @@ def convert_to_ctranslate2(
     directory = Path(directory)
     checkpoint_hash = checkpoint_hash or content_hash(directory)
     target = converted_path(checkpoint_hash, quantization, cache=cache)
+    remove_abandoned_conversions(target.parent)
     if (target / "model.bin").is_file():
         return target
     family = detect_family(directory)  # before the slow part: a damaged config stops here, named
@@ -139,7 +145,7 @@ def convert_to_ctranslate2(
         p.name for p in model_files(directory)
         if p.name not in weights and p.suffix not in (".safetensors", ".bin", ".pt", ".pth")
     ]
-    with tempfile.TemporaryDirectory(prefix=f".{target.name}-", dir=target.parent) as tmp:
+    with tempfile.TemporaryDirectory(prefix=f".{target.name}-", dir=target.parent) as tmp, _held(Path(tmp)):
         staging = Path(tmp) / "model"
         try:
             with warnings.catch_warnings():
@@ -189,6 +195,58 @@ def _converter(base: type, directory: Path) -> type:
             return model
 
     return Converter
+
+
+# A staging folder with no lock file yet (its process was killed between making it and locking it) is
+# abandoned when it is older than this.
+_UNLOCKED_STAGING_SECONDS = 600
+
+
+@contextlib.contextmanager
+def _held(staging: Path):
+    """Hold an exclusive lock on ``staging/.lock`` while a conversion runs there: the lock dies with the
+    process, so ``remove_abandoned_conversions`` can tell a killed conversion from a running one."""
+    fd = os.open(staging / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def remove_abandoned_conversions(folder: Path) -> list[Path]:
+    """Remove the half-made conversion folders (``.HASH-int8-*``) that a killed run left in ``folder`` (the
+    CTranslate2 cache), and return them; folders of conversions still running (locked) are left alone."""
+    removed = []
+    try:
+        candidates = [p for p in folder.iterdir() if p.name.startswith(".") and p.is_dir()]
+    except OSError:
+        return removed
+    for staging in candidates:
+        try:
+            fd = os.open(staging / ".lock", os.O_RDWR)
+        except FileNotFoundError:
+            try:
+                old = time.time() - staging.stat().st_mtime > _UNLOCKED_STAGING_SECONDS
+            except OSError:
+                continue
+            if old:
+                shutil.rmtree(staging, ignore_errors=True)
+                removed.append(staging)
+            continue
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            continue  # a conversion is running there
+        try:
+            shutil.rmtree(staging, ignore_errors=True)
+            removed.append(staging)
+        finally:
+            os.close(fd)
+    return removed
 
 
 class CTranslate2Translator:

@@ -20,6 +20,7 @@ from pipeline.figures.en import extract_en
 from pipeline.figures.model import CheckResult, Figure, Issue
 from pipeline.figures.zh import extract_zh
 from pipeline.textio import has_chinese, is_mostly_chinese, read_text
+from pipeline.wording import plural
 
 
 @dataclass
@@ -337,13 +338,14 @@ def figures_to_json(text: str, figures: list[Figure]) -> list[dict]:
 
 def format_figures(text: str, figures: list[Figure]) -> str:
     """One figure per line: line number, text, kind, value, approximation, unit; soft ones marked."""
-    rows = []
+    rows = [f"{'line':>5}  {_pad('figure', 16)} {'kind':<18} {'value':<14}  notes"] if figures else []
     line_of = line_finder(text)
     for f in figures:
         line = line_of(f.start)
         value = f.to_json()["value"]
+        shown = "-" if value is None else value  # a numeric name has no value: never Python's None
         extra = "".join([f"  approx={f.approx}" if f.approx else "", f"  unit={f.unit}" if f.unit else "",
                          "  (soft)" if f.soft else ""])
-        rows.append(f"{line:>5}  {_pad(f.text, 16)} {f.kind:<18} {value!s:<14}{extra}")
-    rows.append(f"{len(figures)} figures ({sum(f.soft for f in figures)} soft)")
+        rows.append(f"{line:>5}  {_pad(f.text, 16)} {f.kind:<18} {shown!s:<14}{extra}".rstrip())
+    rows.append(f"{plural(len(figures), 'figure')} ({sum(f.soft for f in figures)} soft)")
     return "\n".join(rows)
