@@ -12,6 +12,8 @@ import io
 
 import regex
 
+from pipeline.render import flag_text
+
 # Characters XML 1.0 cannot hold (control characters, lone surrogates): lxml refuses them, so a stray one
 # in a source or a model's output would stop the whole document.
 _NOT_XML = regex.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -157,7 +159,7 @@ def render_docx(brief) -> bytes:
             _add(zh_paragraph, zh, chinese=True, bold=kind == "heading", italic=kind == "caption")
             _add(en_paragraph, en or "(not translated)", bold=kind == "heading", italic=kind == "caption" or not en)
             for flag in flags:
-                _add(cells[1].add_paragraph(), f"⚠ {flag['severity']}: {flag['label']}", italic=True)
+                _add(cells[1].add_paragraph(), flag_text(flag), italic=True)
 
     buffer = io.BytesIO()
     document.save(buffer)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from html import escape
 
+from pipeline.render import flag_text
+
 CSS = """
 :root { --ink: #1b1b1b; --muted: #5a5a5a; --rule: #c9c9c9; --ok: #1f6f3a; --warn: #8a5a00; --bad: #a11d1d; }
 * { box-sizing: border-box; }
@@ -103,8 +105,8 @@ def _unit_row(unit) -> str:
     tag = "" if unit.kind == "paragraph" else f'<span class="tag">{escape(kind)}</span>'
     flags = ""
     if unit.flags:
-        items = "".join(f'<li class="flag flag-{escape(f["severity"])}">⚠ {escape(f["severity"])}: '
-                        f'{escape(f["label"])}</li>' for f in unit.flags)
+        items = "".join(f'<li class="flag flag-{escape(f["severity"])}">{escape(flag_text(f))}</li>'
+                        for f in unit.flags)
         flags = f'<ul class="flags" aria-label="QA flags">{items}</ul>'
     return (f'<tr class="unit unit-{escape(unit.kind)}"><td lang="zh-Hans">{tag}{escape(unit.zh)}</td>'
             f'<td lang="en">{tag}{escape(unit.en) if unit.en else "<span class=untranslated>(not translated)</span>"}'

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import regex
 
+from pipeline.render import flag_text
+
 
 def cell(text: str | None) -> str:
     """Text safe in a Markdown table cell: one line, pipes escaped; an em dash for nothing."""
@@ -72,7 +74,7 @@ def render_markdown(brief) -> str:
         out += ["| 中文 | English |", "|---|---|"]
         for unit in units:
             marker = "" if unit.kind == "paragraph" else f"**[{unit.kind.replace('_', ' ')}]** "
-            flags = "".join(f"<br>⚠ {cell(flag['label'])}" for flag in unit.flags)
+            flags = "".join(f"<br>{cell(flag_text(flag))}" for flag in unit.flags)
             out.append(f"| {marker}{cell(unit.zh)} | {marker}{cell(unit.en)}{flags} |")
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
