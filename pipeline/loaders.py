@@ -81,14 +81,9 @@ def _build(plan: ModelPlan, threads: int | None) -> Translator:
         "threads": threads,
     }
     if plan.backend == "ctranslate2":
-        from pipeline.backends.ct2 import CTranslate2Translator, convert_to_ctranslate2
+        from pipeline.backends.ct2 import CTranslate2Translator
 
-        directory = plan.directory
-        if plan.checkpoint_hash is not None:
-            directory = safely(plan, lambda: convert_to_ctranslate2(
-                plan.directory, model_id=plan.model_id, revision=plan.source_revision, cache=plan.cache,
-                checkpoint_hash=plan.checkpoint_hash))
-        return CTranslate2Translator(directory, compute_type=plan.compute_type, **options)
+        return CTranslate2Translator(_ctranslate2_folder(plan), compute_type=plan.compute_type, **options)
     from pipeline.backends.hf import TransformersTranslator
 
     return safely(plan, lambda: TransformersTranslator(plan.directory, **options))
@@ -128,15 +123,20 @@ def load_summarizer(
         "prompt": load_prompt(plan.summarizer.prompt),
     }
     if plan.backend == "ctranslate2":
-        from pipeline.backends.ct2 import convert_to_ctranslate2
         from pipeline.backends.summarizers import CTranslate2Summarizer
 
-        directory = plan.directory
-        if plan.checkpoint_hash is not None:
-            directory = safely(plan, lambda: convert_to_ctranslate2(
-                plan.directory, model_id=plan.model_id, revision=plan.source_revision, cache=plan.cache,
-                checkpoint_hash=plan.checkpoint_hash))
-        return CTranslate2Summarizer(directory, compute_type=plan.compute_type, **options)
+        return CTranslate2Summarizer(_ctranslate2_folder(plan), compute_type=plan.compute_type, **options)
     from pipeline.backends.summarizers import TransformersSummarizer
 
     return safely(plan, lambda: TransformersSummarizer(plan.directory, **options))
+
+
+def _ctranslate2_folder(plan: ModelPlan) -> Path:
+    """The CTranslate2 folder of ``plan``: the model itself, or its conversion (made once, cached)."""
+    from pipeline.backends.ct2 import convert_to_ctranslate2
+
+    if plan.checkpoint_hash is None:  # the model is a converted folder already
+        return plan.directory
+    return safely(plan, lambda: convert_to_ctranslate2(
+        plan.directory, model_id=plan.model_id, revision=plan.source_revision, cache=plan.cache,
+        checkpoint_hash=plan.checkpoint_hash))
