@@ -14,6 +14,14 @@ What counts is what every Chinese news site and government portal prints, never 
 - QR-code and app promotions (扫一扫在手机打开当前页, 尽在…APP), editors' credits (责任编辑：…), disclaimers
   (免责声明：…) and a trailing list of related articles (相关报道：);
 - the article's header printed twice by the page: the first copy of a line repeated among the first lines.
+
+Labels, dates and promotions read like text an article may hold itself (时间：3月5日至11日, a sub-heading
+about an app), so they count only where a page prints them: in its header, before the article's first
+paragraph, or in its footer, after the last one; between them they are the article's (an event's 时间：and
+地点： lines often stand just before its closing sentence). A paragraph here is a line after the first that
+ends a sentence and is no chrome of the other kinds. A label never ends a sentence, and a
+promotion has the wording of one: 扫一扫/扫码 with what to do (在手机打开, 关注, 阅读), or 下载/关注/尽在 an
+APP or 客户端 that ends the line.
 """
 
 from __future__ import annotations
@@ -59,9 +67,11 @@ _EDITOR_CREDIT = regex.compile(
     r"^[（(【\[]?\s*(?:责任编辑|责编|值班编辑|编辑|校对|审核|审校|初审|复审|终审|监制)\s*[:：]"
 )
 CREDIT_MAX_CHARS = 60
+# A promotion says what to scan and what for (扫一扫在手机打开当前页, 扫码关注), or names the app to get as the
+# last thing on its line (尽在新浪财经APP, 下载客户端); 市民扫码即可办理 or 下载某APP一站办 are the article's.
 _PROMOTION = regex.compile(
-    r"扫一扫|扫码|扫描二维码|识别二维码|长按二维码"
-    r"|(?:尽在|下载|打开|关注|订阅)\S{0,20}?(?:APP|App|app|客户端|公众号)"
+    r"(?:扫一扫|扫码|扫描二维码|识别二维码|长按二维码).*?(?:手机|打开|关注|阅读|浏览|观看|收听|下载)"
+    r"|(?:尽在|下载|打开|关注|订阅)\S{0,20}?(?:APP|App|app|客户端|公众号)[\s”’」』》）)】!！~～]*$"
 )
 PROMOTION_MAX_CHARS = 50
 _DISCLAIMER = regex.compile(r"^[（(【\[]?\s*(?:(?:免责|版权|特别|郑重)?声明\s*[:：]|版权所有|Copyright\b|©)")
@@ -83,7 +93,9 @@ def page_chrome(lines: list[str]) -> set[int]:
     """The indices of ``lines`` (non-blank, stripped) that are page chrome, not the article's text."""
     chrome: set[int] = set()
     related = False
+    first, last = _article_extent(lines)
     for index, text in enumerate(lines):
+        at_edge = index < first or index > last
         if related and len(text) <= LINK_TITLE_MAX_CHARS and not _ends_sentence(text):
             chrome.add(index)
             continue
@@ -96,7 +108,7 @@ def page_chrome(lines: list[str]) -> set[int]:
         elif _RELATED.match(text):
             chrome.add(index)
             related = True
-        elif is_chrome_line(text):
+        elif _chrome_anywhere(text) or (at_edge and _edge_chrome(text)):
             chrome.add(index)
             if _is_bare_label(text) and index + 1 < len(lines) and _is_label_value(lines[index + 1]):
                 chrome.add(index + 1)
@@ -105,18 +117,36 @@ def page_chrome(lines: list[str]) -> set[int]:
 
 
 def is_chrome_line(text: str) -> bool:
-    """A line that is chrome on its own: buttons, a breadcrumb trail, a page label, a promotion, a credit."""
+    """A line that is chrome on its own in a page's header or footer: buttons, a breadcrumb trail, a page
+    label, a promotion, a credit, a disclaimer (labels and promotions count only there: see ``page_chrome``)."""
+    return _chrome_anywhere(text) or _edge_chrome(text)
+
+
+def _chrome_anywhere(text: str) -> bool:
+    """Chrome wherever it stands: buttons, a breadcrumb trail, an editor's credit, a disclaimer."""
     if len(text) <= BUTTON_LINE_MAX_CHARS and (_BUTTONS.match(text) or _BRACKETS_ONLY.match(text)):
         return True
     if len(text) <= CRUMB_TRAIL_MAX_CHARS and _CRUMB_TRAIL.match(text):
         return True
-    if len(text) <= PAGE_LABEL_MAX_CHARS and (_PAGE_LABEL.match(text) or _is_page_date(text)):
-        return True
     if len(text) <= CREDIT_MAX_CHARS and _EDITOR_CREDIT.match(text):
         return True
-    if len(text) <= PROMOTION_MAX_CHARS and _PROMOTION.search(text) and not _ends_sentence(text):
-        return True
     return _DISCLAIMER.match(text) is not None
+
+
+def _edge_chrome(text: str) -> bool:
+    """Chrome in a page's header or footer only: the page's labels and dates, a promotion; never a sentence."""
+    if _ends_sentence(text):
+        return False
+    if len(text) <= PAGE_LABEL_MAX_CHARS and (_PAGE_LABEL.match(text) or _is_page_date(text)):
+        return True
+    return len(text) <= PROMOTION_MAX_CHARS and _PROMOTION.search(text) is not None
+
+
+def _article_extent(lines: list[str]) -> tuple[int, int]:
+    """The indices of the article's first and last paragraphs: lines after the title that end a sentence and
+    are no chrome of the kinds found anywhere; (len, -1) when there is none, so every line is at an edge."""
+    prose = [i for i, text in enumerate(lines) if i > 0 and _ends_sentence(text) and not _chrome_anywhere(text)]
+    return (prose[0], prose[-1]) if prose else (len(lines), -1)
 
 
 def _is_page_date(text: str) -> bool:

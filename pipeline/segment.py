@@ -12,11 +12,13 @@ The rules are those of Chinese newspapers and work reports in general:
   ``pipeline.chrome``) is set apart as ``junk`` first, so the rest reads as the article alone;
 - a report's header may put the occasion (2026年1月27日在…会议上, with or without a dash) and the speaker
   (省长 XXX) on one line: they are the subtitle and the byline; a speaker in brackets (（XXX，某大学校长）) is
-  a byline too;
+  a byline too; a speech's date on a line of its own (（2025年12月20日）) is the subtitle, or its second line
+  under the occasion, and the name over or under it the byline;
 - a section heading is a short line with no sentence-final punctuation (often two phrases and a space); a
   numbered one (一、 / （一）) may end in a full stop, or run into its paragraph (（一）稳中求进。全年…): the
-  heading is then the enumerator up to the first 。; a speaker's label (国家发展改革委副主任XXX：) heads what
-  they said in a round-up; heading levels follow the enumerators (see ``outline_levels``);
+  heading is then the enumerator up to the first 。; a bracketed date alone is never a heading; a speaker's
+  label (国家发展改革委副主任XXX：) heads what they said in a round-up; heading levels
+  follow the enumerators (see ``outline_levels``);
 - a photo caption is a short standalone one-sentence line that opens with a date with a month
   (2023年9月，...), or with 图为 / ▲, or ends with a photographer's credit (... 摄); in the body, a short
   line that only shows someone reporting or speaking (省长XXX作政府工作报告) is one too;
@@ -103,11 +105,13 @@ _PAGE_MARK = regex.compile(r"^(?:[-—–－─\s]*\d{1,4}[-—–－─\s]*|第
 _NUMBERED_HEADING = regex.compile(r"^(?:[一二三四五六七八九十]{1,3}、|（[一二三四五六七八九十]{1,3}）"
                                   r"|\([一二三四五六七八九十\d]{1,3}\)|\d{1,2}[.、．]\s*\D)")
 _HAN = regex.compile(r"\p{Han}")
-# Enumerators of numbered headings, from the top level down: 一、 / （一） / 1. 1、 1． (1).
+# Enumerators of numbered headings, from the top level down, as official documents order them:
+# 一、 / （一） / 1. 1、 1． / （1）.
 _HEADING_LEVELS = (
     regex.compile(r"^[一二三四五六七八九十]{1,3}、"),
     regex.compile(r"^[（(][一二三四五六七八九十]{1,3}[）)]"),
-    regex.compile(r"^(?:\d{1,2}[.、．]|[（(]\d{1,2}[）)])"),
+    regex.compile(r"^\d{1,2}[.、．]"),
+    regex.compile(r"^[（(]\d{1,2}[）)]"),
 )
 # An ordinal lead opens a paragraph, never a section: 第一，… / 一是… / 首先 (第一部分, 第一章 are headings).
 _ORDINAL_LEAD = regex.compile(
@@ -139,6 +143,9 @@ _OCCASION = regex.compile(
     r"在[^。；！？\s]{2,60}?[上时](?:的\p{Han}{0,6}(?:讲话|报告|发言|致辞|演讲))?[）)]?)"
     r"(?:[\s\u3000]+(?P<speaker>\S.*))?$"
 )
+# The date of a speech on a line of its own under its title or occasion: （2025年12月20日）, （二〇二五年十二月二十日）.
+_DATE_LINE = regex.compile(
+    r"^[（(]\s*(?:\d{4}|[〇零一二三四五六七八九]{4})年[\d一二三四五六七八九十]{1,3}月[\d一二三四五六七八九十]{1,3}日\s*[）)]$")
 # The speaker under a report's occasion line: an office and a name (陕西省省长赵刚, 国务院总理 李强), or a
 # name alone (李强, 王 沪 宁).
 _SPEAKER_LINE = regex.compile(
@@ -278,7 +285,7 @@ def _offset(spans: list[tuple[int, int]], by: int) -> list[tuple[int, int]]:
 # --- line classification ---------------------------------------------------------------------------------
 
 def heading_level(text: str) -> int:
-    """The depth of a heading: 1 for 一、 parts and unnumbered headings, 2 for （一）, 3 for 1. / 1、 / (1)."""
+    """The depth of a heading: 1 for 一、 parts and unnumbered headings, 2 for （一）, 3 for 1. / 1、, 4 for （1）."""
     for level, enumerator in enumerate(_HEADING_LEVELS, 1):
         if enumerator.match(text):
             return level
@@ -288,13 +295,13 @@ def heading_level(text: str) -> int:
 def outline_levels(headings: list[str]) -> list[int]:
     """The level of each heading of an article, in order, from the enumerators and what encloses them.
 
-    一、 parts are level 1, and so are unnumbered headings (a news piece's 小标题); （一） and 1. / 1、 / 1．
-    go one level below the heading that encloses them, whatever it is: （一） under 一、 is 2, 1. under （一）
-    is 3, and 1. straight under an unnumbered 小标题 is 2. An appendix heading (附件) is level 1 and puts
-    everything after it one level deeper.
+    一、 parts are level 1, and so are unnumbered headings (a news piece's 小标题); （一）, 1. / 1、 / 1． and
+    （1） go one level below the heading that encloses them, whatever it is: （一） under 一、 is 2, 1. under
+    （一） is 3, （1） under 1. is 4, and 1. straight under an unnumbered 小标题 is 2. An appendix heading
+    (附件) is level 1 and puts everything after it one level deeper.
     """
     levels: list[int] = []
-    stack: list[int] = []  # the ranks of the open headings: 0 appendix, 1 一、 or unnumbered, 2 （一）, 3 1.
+    stack: list[int] = []  # the ranks of the open headings: 0 appendix, 1 一、 or unnumbered, 2 （一）, 3 1., 4 （1）
     for text in headings:
         rank = 0 if _APPENDIX.match(text) else heading_level(text)
         if rank == 0:
@@ -325,7 +332,8 @@ def _has_heading_shape(text: str) -> bool:
     numbered = _NUMBERED_HEADING.match(text) is not None
     limit = NUMBERED_HEADING_MAX_CHARS if numbered else HEADING_MAX_CHARS
     if (len(text) > limit or _CREDIT.match(text) or _META.search(text) or _PAGE_MARK.match(text)
-            or ends_sentence(text) or text[-1] in CONTINUING or text[-1] in MID_SENTENCE_ENDINGS):
+            or _DATE_LINE.match(text) or ends_sentence(text) or text[-1] in CONTINUING
+            or text[-1] in MID_SENTENCE_ENDINGS):
         return False
     # A numbered heading is often two parallel phrases (（一）着力扩大有效需求，推动经济稳中向好).
     if not numbered and len(text) > HEADING_WITH_COMMA_MAX_CHARS and any(mark in text for mark in "，,、"):
@@ -499,9 +507,12 @@ def _front_matter(document: Document, lines: list[Line]) -> int:
         if not document.subtitle and occasion and (occasion.group("dash") or occasion.group("date")) \
                 and (not occasion.group("speaker") or _is_speaker(occasion.group("speaker"))):
             _occasion_line(document, line, occasion)
-        elif not document.byline and document.subtitle and _OCCASION.match(document.subtitle.text) \
-                and _is_speaker(line.text):
-            document.byline = _block("byline", line)
+        elif _DATE_LINE.match(line.text) and not (document.subtitle and _is_dated(document.subtitle)):
+            _add_to_subtitle(document, line)  # the speech's date: part of its subtitle
+        elif not document.byline and _is_speaker(line.text) and (
+                (document.subtitle and _is_occasion(document.subtitle))
+                or (position + 1 < len(lines) and _DATE_LINE.match(lines[position + 1].text))):
+            document.byline = _block("byline", line)  # under the occasion, or over the date (张三 | （…日）)
         elif not document.subtitle and _DASH_OPENING.match(line.text) and len(line.text) <= TITLE_MAX_CHARS \
                 and not ends_sentence(line.text):
             document.subtitle = _block("subtitle", line)
@@ -520,6 +531,23 @@ def _occasion_line(document: Document, line: Line, occasion: regex.Match) -> Non
         return
     document.subtitle = Block("subtitle", [Piece(occasion.group("subtitle"), line.start)])
     document.byline = Block("byline", [Piece(occasion.group("speaker"), line.start + occasion.start("speaker"))])
+
+
+def _add_to_subtitle(document: Document, line: Line) -> None:
+    """The subtitle, or its next line: a speech's date under its occasion (——在…会议上的讲话 | （2025年12月20日）)."""
+    if document.subtitle is None:
+        document.subtitle = _block("subtitle", line)
+    else:
+        document.subtitle.pieces.append(Piece(line.text, line.start))
+
+
+def _is_occasion(subtitle: Block) -> bool:
+    """A subtitle that gives a report's or speech's occasion or date, so the line under it names the speaker."""
+    return any(_OCCASION.match(piece.text) or _DATE_LINE.match(piece.text) for piece in subtitle.pieces)
+
+
+def _is_dated(subtitle: Block) -> bool:
+    return any(_DATE_LINE.match(piece.text) for piece in subtitle.pieces)
 
 
 def _is_speaker(text: str) -> bool:

@@ -34,6 +34,12 @@ from pipeline.chrome import is_chrome_line, page_chrome
     ("原标题：经济运行总体平稳", False),
     ("时间就是效率，效率就是生命。", False),
     ("（完）", False),
+    # promotions need a promotion's wording; labels never end a sentence
+    ("扫码关注官方微信公众号", True),
+    ("下载新闻客户端", True),
+    ("“扫码办”成为新常态", False),  # a sub-heading about scanning, not a QR promotion
+    ("下载“城市服务”APP一站办", False),  # the app is what the text is about: words follow it
+    ("时间：2026年3月5日至3月11日。", False),  # a sentence of the article, not the page's date label
 ])
 def test_chrome_line_rule(line, chrome):
     assert is_chrome_line(line) is chrome
@@ -65,3 +71,18 @@ def test_related_articles_label_takes_the_link_titles_under_it():
 def test_button_words_only_as_whole_lines_and_in_linear_time():
     assert page_chrome(["我们要加大投入力度", "收藏家的故事"]) == set()
     assert not is_chrome_line("大中小" * 13 + "x")  # no catastrophic backtracking on near-misses
+
+
+def test_labels_and_promotions_count_only_in_the_page_header_and_footer():
+    lines = ["某市举办科技活动周", "来源：某市日报", "扫一扫在手机打开当前页",
+             "本报讯 今年科技活动周将于下月举行，市民可免费参加。", "活动安排", "时间：3月5日至3月11日",
+             "扫码关注主办方", "地点：市民服务中心一楼大厅", "据介绍，下一步将继续优化服务。",
+             "更多精彩内容，尽在新闻客户端", "来源：某市日报"]
+    assert page_chrome(lines) == {1, 2, 9, 10}  # the same kinds of line mid-body are the article's
+
+
+def test_news_piece_about_apps_and_qr_codes_loses_nothing():
+    lines = ["数字政府建设跑出加速度", "本报讯（记者 王五）今年以来，我市持续推进数字政府建设。", "“扫码办”成为新常态",
+             "在市民服务中心，市民只需扫码即可办理业务。", "下载“某某”APP一站办", "目前，该APP注册用户已突破500万。",
+             "活动安排", "时间：2026年3月5日至3月11日。", "据介绍，下一步将继续优化服务。"]
+    assert page_chrome(lines) == set()

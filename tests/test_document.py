@@ -90,7 +90,8 @@ def test_segment_json_reads_back_into_the_document(tmp_path):
     ("(三)推动高质量发展", 2),
     ("1．强化要素保障", 3),
     ("2、深化改革", 3),
-    ("（3）扩大开放", 3),
+    ("（3）扩大开放", 4),  # official-document order: 一、 / （一） / 1． / （1）
+    ("(3)扩大开放", 4),
     ("紧扣中心大局 助推强省会", 1),  # an unnumbered news sub-heading
 ])
 def test_heading_levels(heading, level):

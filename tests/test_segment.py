@@ -343,6 +343,8 @@ def _outline(document) -> list[tuple[str | None, int | None]]:
     (["一、回顾", "1．投资", "二、安排"], [1, 2, 1]),  # 1. straight under a part: one level down
     (["三、安排", "（八）安全", "附件", "《政府工作报告》名词注释", "附录2", "一、说明"], [1, 2, 1, 2, 1, 2]),
     (["小标题一", "一、要点"], [1, 1]),  # a part is never under an unnumbered heading
+    (["一、情况", "（一）预算", "1．收入", "（1）税收", "（2）非税", "2．支出", "二、问题"], [1, 2, 3, 4, 4, 3, 1]),
+    (["一、情况", "（一）预算", "（1）税收", "（二）决算"], [1, 2, 3, 2]),  # （1） straight under （一）: one down
 ])
 def test_outline_levels_follow_the_enclosing_heading(headings, levels):
     assert outline_levels(headings) == levels
@@ -476,3 +478,23 @@ def test_a_speech_with_a_headline_naming_reporters_and_ordinal_lead_lines():
         "第一，坚持稳中求进", "要把稳增长放在更加突出的位置。", "（完）"]
     assert [b.text for b in document.furniture] == [
         "2024-03-11 10:30:00　来源：新华网", "【字体：大 中 小】", "【纠错】", "责任编辑：赵六"]
+
+
+@pytest.mark.parametrize("text, subtitle, byline", [
+    ("在全省经济工作会议上的讲话\n（2025年12月20日）\n张三\n", "（2025年12月20日）", "张三"),
+    ("奋力开创新局面\n——在全省经济工作会议上的讲话\n（2025年12月20日）\n张三\n",
+     "——在全省经济工作会议上的讲话（2025年12月20日）", "张三"),  # the date is the occasion's second line
+    ("在全市干部大会上的讲话\n李四\n（二〇二五年十二月二十日）\n", "（二〇二五年十二月二十日）", "李四"),
+])
+def test_speech_header_with_a_date_line_and_a_name_line(text, subtitle, byline):
+    body = "同志们：\n这次会议的主要任务是部署明年工作。\n一、充分肯定成绩\n今年以来，发展取得新成效。\n"
+    document = segment_text(text + body)
+    assert (document.subtitle.text, document.byline.text) == (subtitle, byline)
+    assert _outline(document) == [(None, None), ("一、充分肯定成绩", 1)]
+    assert [b.text for b in document.sections[0].paragraphs] == ["同志们：", "这次会议的主要任务是部署明年工作。"]
+    for sentence in document.subtitle.sentences:  # spans point back at the source over the line break
+        assert "".join(document.source[sentence.start:sentence.end].split()) == sentence.text
+
+
+def test_a_bracketed_date_alone_in_the_body_is_not_a_heading():
+    assert not is_heading("（2025年12月20日）")
