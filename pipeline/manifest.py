@@ -138,42 +138,53 @@ def read_manifest(directory: Path) -> Manifest | None:
 
 @dataclass(frozen=True)
 class Verification:
-    """What ``verify_folder`` found: files whose bytes changed, files missing, files not in the manifest."""
+    """What ``verify_folder`` found: files whose bytes changed, files missing, files not in the manifest,
+    listed files replaced by a symbolic link, or (``damaged``) a manifest that cannot be read at all."""
 
     directory: Path
     changed: list[str]
     missing: list[str]
     extra: list[str]
     checked: int  # files compared
+    links: list[str] = field(default_factory=list)  # listed files that are now symbolic links (never followed)
+    damaged: str | None = None  # why the manifest cannot be read; nothing was compared
 
     @property
     def ok(self) -> bool:
-        return not (self.changed or self.missing or self.extra)
+        return not (self.changed or self.missing or self.extra or self.links or self.damaged)
 
     def problems(self) -> list[str]:
         """One line per problem, naming the file."""
-        return ([f"changed: {p}" for p in self.changed] + [f"missing: {p}" for p in self.missing]
-                + [f"extra: {p}" for p in self.extra])
+        return ([f"damaged manifest: {self.damaged}"] if self.damaged else []) + (
+            [f"changed: {p}" for p in self.changed] + [f"changed (a link): {p}" for p in self.links]
+            + [f"missing: {p}" for p in self.missing] + [f"extra: {p}" for p in self.extra])
 
 
 def verify_folder(directory: Path, manifest: Manifest | None = None, *, quick: bool = False,
                   progress: Callable[[str], None] | None = None) -> Verification:
     """Compare ``directory`` with its manifest (or ``manifest``): every file's size and (unless ``quick``)
-    sha256. ModelNotFoundError when there is no manifest to compare with."""
+    sha256. Only regular files count: a listed file that is now a symbolic link (dangling or not) is reported,
+    never followed; one that cannot be read is changed. ModelNotFoundError when there is no manifest."""
     manifest = manifest or read_manifest(directory)
     if manifest is None:
         raise ModelNotFoundError(f"{directory} has no {MANIFEST_FILE}; nothing to verify against "
                                  "(pull or import the model with brief models pull/import)")
     present = set(folder_files(directory))
-    changed = []
+    changed, links = [], []
     for relative, entry in sorted(manifest.files.items()):
         if relative not in present:
             continue
         path = directory / relative
         if progress:
             progress(relative)
-        if path.stat().st_size != entry.size or (not quick and file_sha256(path) != entry.sha256):
+        if path.is_symlink() or not path.is_file():
+            links.append(relative)
+            continue
+        try:
+            if path.stat().st_size != entry.size or (not quick and file_sha256(path) != entry.sha256):
+                changed.append(relative)
+        except OSError:  # unreadable (permissions, I/O error): not the bytes the manifest lists
             changed.append(relative)
     return Verification(directory=directory, changed=changed,
                         missing=sorted(set(manifest.files) - present), extra=sorted(present - set(manifest.files)),
-                        checked=len(present & set(manifest.files)))
+                        checked=len(present & set(manifest.files)), links=links)

@@ -310,12 +310,30 @@ def stored_model(models_dir: Path, name: str) -> tuple[Path, Manifest] | None:
     return (folder, manifest) if manifest else None
 
 
-def stored_models(models_dir: Path) -> list[tuple[Path, Manifest]]:
-    """Every model folder with a manifest in the models folder, by name."""
+def scan_models(models_dir: Path) -> tuple[list[tuple[Path, Manifest]], list[tuple[Path, str]]]:
+    """The model folders of the models folder, by folder name: those with a manifest, and those whose manifest
+    is damaged (with the one-line reason). Folders without a manifest and hidden (staging) folders are left out."""
+    stored: list[tuple[Path, Manifest]] = []
+    damaged: list[tuple[Path, str]] = []
     if not models_dir.is_dir():
-        return []
-    found = [stored_model(models_dir, p.name) for p in sorted(models_dir.iterdir()) if p.is_dir()]
-    return [entry for entry in found if entry]
+        return stored, damaged
+    for folder in sorted(models_dir.iterdir()):
+        if folder.name.startswith(".") or not folder.is_dir():
+            continue
+        try:
+            manifest = read_manifest(folder)
+        except ModelNotFoundError as e:
+            damaged.append((folder, str(e)))
+            continue
+        if manifest is not None:
+            stored.append((folder, manifest))
+    return stored, damaged
+
+
+def stored_models(models_dir: Path) -> list[tuple[Path, Manifest]]:
+    """Every model folder with a readable manifest in the models folder, by folder name (damaged manifests:
+    ``scan_models``)."""
+    return scan_models(models_dir)[0]
 
 
 def resolve_model(model: str | None, *, offline: bool | None = None, role: str = "translator",

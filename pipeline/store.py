@@ -16,12 +16,14 @@ The hub is reached through a ``Hub`` (``HuggingFaceHub`` by default), so tests a
 
 from __future__ import annotations
 
+import os
 import pickle
 import re
 import shutil
 import tarfile
 import tempfile
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fnmatch import fnmatch
 from pathlib import Path, PurePosixPath
@@ -30,7 +32,7 @@ from typing import Protocol
 from pipeline import __version__
 from pipeline.backends.ct2 import SOURCE_INFO
 from pipeline.checkpoint import MANIFEST_FILE, read_json
-from pipeline.errors import ModelNotFoundError, UsageError
+from pipeline.errors import ModelNotFoundError, OutputError, UsageError
 from pipeline.manifest import (
     CT2_FOLDER,
     Manifest,
@@ -47,6 +49,7 @@ from pipeline.models import (
     load_preset,
     model_preset_names,
     resolve_model,
+    scan_models,
     stored_model,
     stored_models,
 )
@@ -316,21 +319,23 @@ def verify_model(name: str | None = None, *, models_dir: str | Path | None = Non
                  report: Report | None = None) -> list[tuple[str, Verification]]:
     """Re-hash model ``name`` (None: every model in the models folder) against its manifest.
 
-    Returns (name, verification) pairs; ``Verification.ok`` says whether the files are as pulled.
+    Returns (name, verification) pairs, by folder; ``Verification.ok`` says whether the files are as pulled.
+    A folder whose manifest is damaged is one failed pair (``Verification.damaged``); the others are still checked.
     """
+    damaged: list[tuple[Path, str]] = []
     if name is not None:
         folders = [stored_folder(name, models_dir)]
     else:
-        folders = stored_models(_models_dir(models_dir))
-        if not folders:
+        folders, damaged = scan_models(_models_dir(models_dir))
+        if not folders and not damaged:
             raise ModelNotFoundError(f"no models in the models folder ({_models_dir(models_dir)}); "
                                      "pull or import one first (brief models pull NAME)")
-    results = []
+    results = [(folder.name, Verification(folder, [], [], [], 0, damaged=reason)) for folder, reason in damaged]
     for folder, manifest in folders:
         if report:
             report(f"verifying {manifest.name} ({len(manifest.files)} files, {manifest.size / 1e6:.1f} MB)")
         results.append((manifest.name, verify_folder(folder, manifest)))
-    return results
+    return sorted(results, key=lambda result: result[1].directory.name)
 
 
 def model_path(name: str | None, *, models_dir: str | Path | None = None) -> Path:
@@ -377,7 +382,9 @@ def import_model(archive: str | Path, *, models_dir: str | Path | None = None, f
 
     Every entry of the archive must be a plain file listed in its manifest, with that sha256 and size, and
     every listed file must be there; otherwise nothing is installed (ModelNotFoundError naming the file).
-    An installed model of the same name is replaced only with ``force``.
+    A damaged or cut-short archive is a one-line ModelNotFoundError too, and a folder that cannot be
+    written an OutputError; either way the staging folder is removed. The installed folders get the usual
+    permissions (0755 less the umask). An installed model of the same name is replaced only with ``force``.
     """
     archive = Path(archive)
     root = _models_dir(models_dir)
@@ -386,18 +393,69 @@ def import_model(archive: str | Path, *, models_dir: str | Path | None = None, f
         target = root / manifest.name
         if target.exists() and not force:
             raise UsageError(f"model {manifest.name} is already installed in {target}; pass --force to replace it")
-        root.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{manifest.name}.import-", dir=root))
+        clashes = _name_clashes(manifest)
+        if clashes:
+            raise ModelNotFoundError(f"model archive {archive} failed verification, nothing was installed: "
+                                     f"{'; '.join(clashes)}")
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=f".{manifest.name}.import-", dir=root))
+        except OSError as e:
+            raise OutputError(f"cannot write to the models folder {root} ({_reason(e)}); nothing was installed") from e
         try:
             problems = _extract_checked(tar, manifest, staging, archive, report)
             if problems:
                 raise ModelNotFoundError(f"model archive {archive} failed verification, nothing was installed: "
                                          f"{'; '.join(problems)}")
-            write_manifest(staging, manifest)
-            _replace(staging, target)
+            try:
+                write_manifest(staging, manifest)
+                _open_up(staging)
+                _replace(staging, target)
+            except OSError as e:
+                raise OutputError(f"cannot install {manifest.name} into {target} ({_reason(e)}); "
+                                  "nothing was installed") from e
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     return target, manifest
+
+
+def _reason(error: BaseException) -> str:
+    """One line saying why: an OSError's strerror and file, else the message, else the exception's type."""
+    if isinstance(error, OSError) and error.strerror:
+        return f"{error.strerror}: {error.filename}" if error.filename else error.strerror
+    return (str(error).splitlines() or [type(error).__name__])[0]
+
+
+# What reading a cut-short or corrupt archive raises (gzip's BadGzipFile is an OSError; tarfile lets
+# EOFError and zlib.error through from a compressed stream).
+_DAMAGED_ARCHIVE = (tarfile.TarError, EOFError, zlib.error, OSError)
+
+
+class _reading:
+    """Turns what reading a damaged archive raises into one line: damaged or incomplete, copy it again."""
+
+    def __init__(self, archive: Path) -> None:
+        self.archive = archive
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind, error, traceback) -> bool:
+        if error is None or not isinstance(error, _DAMAGED_ARCHIVE):
+            return False
+        raise ModelNotFoundError(f"cannot import {self.archive}: the archive is damaged or incomplete: "
+                                 f"{_reason(error)}; copy it again") from error
+
+
+def _members(tar: tarfile.TarFile, archive: Path) -> Iterator[tarfile.TarInfo]:
+    """The archive's entries, read one by one (so a big .tar.gz is decompressed once), damage as one line."""
+    entries = iter(tar)
+    while True:
+        with _reading(archive):
+            member = next(entries, None)
+        if member is None:
+            return
+        yield member
 
 
 def _open_archive(archive: Path) -> tarfile.TarFile:
@@ -410,11 +468,13 @@ def _open_archive(archive: Path) -> tarfile.TarFile:
 def _archive_manifest(tar: tarfile.TarFile, archive: Path) -> Manifest:
     import json
 
-    for member in tar:
+    for member in _members(tar, archive):
         parts = PurePosixPath(member.name).parts
         if len(parts) == 2 and parts[1] == MANIFEST_FILE and member.isfile():
+            with _reading(archive):
+                raw = tar.extractfile(member).read()
             try:
-                data = json.loads(tar.extractfile(member).read().decode("utf-8"))
+                data = json.loads(raw.decode("utf-8"))
             except (ValueError, UnicodeDecodeError) as e:
                 raise ModelNotFoundError(f"model archive {archive}: its manifest is damaged ({e})") from e
             manifest = Manifest.from_dict(data if isinstance(data, dict) else {}, source=f"{archive}:{member.name}")
@@ -426,11 +486,20 @@ def _archive_manifest(tar: tarfile.TarFile, archive: Path) -> Manifest:
                              "make one with `brief models export NAME ARCHIVE`")
 
 
+def _name_clashes(manifest: Manifest) -> list[str]:
+    """Listed paths that are both a file and a folder (``a`` and ``a/b``), which no folder can hold."""
+    listed = set(manifest.files) | {MANIFEST_FILE}
+    return sorted(f"{folder} is listed both as a file and as a folder (of {relative})"
+                  for relative in manifest.files
+                  for folder in (p.as_posix() for p in PurePosixPath(relative).parents if p.parts)
+                  if folder in listed)
+
+
 def _extract_checked(tar: tarfile.TarFile, manifest: Manifest, staging: Path, archive: Path,
                      report: Report | None) -> list[str]:
     """Extract the archive's files into ``staging``, hashing each; the problems found, one line each."""
     problems, seen = [], set()
-    for member in tar:
+    for member in _members(tar, archive):
         parts = PurePosixPath(member.name).parts
         relative = "/".join(parts[1:])
         if relative == MANIFEST_FILE and parts[0] == manifest.name:
@@ -443,15 +512,43 @@ def _extract_checked(tar: tarfile.TarFile, manifest: Manifest, staging: Path, ar
         if report:
             report(f"checking {relative}")
         destination = staging / relative
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        with tar.extractfile(member) as source, destination.open("wb") as out:
-            shutil.copyfileobj(source, out, 1 << 20)
+        _copy_member(tar, member, destination, archive)
         seen.add(relative)
         entry = manifest.files[relative]
         if destination.stat().st_size != entry.size or file_sha256(destination) != entry.sha256:
             problems.append(f"changed: {relative}")
     problems += [f"missing: {relative}" for relative in sorted(set(manifest.files) - seen)]
     return problems
+
+
+def _copy_member(tar: tarfile.TarFile, member: tarfile.TarInfo, destination: Path, archive: Path) -> None:
+    """Copy one archive entry to ``destination``: a read error is a damaged archive, a write error an OutputError."""
+    try:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        out = destination.open("wb")
+    except OSError as e:
+        raise OutputError(f"cannot write {destination} ({_reason(e)}); nothing was installed") from e
+    with out:
+        with _reading(archive):
+            source = tar.extractfile(member)
+        while True:
+            with _reading(archive):
+                chunk = source.read(1 << 20)
+            if not chunk:
+                break
+            try:
+                out.write(chunk)
+            except OSError as e:
+                raise OutputError(f"cannot write {destination} ({_reason(e)}); nothing was installed") from e
+
+
+def _open_up(staging: Path) -> None:
+    """Give the staging folder and its subfolders the permissions of any new folder (0755 less the umask):
+    ``mkdtemp`` made the top one 0700, so the installed model would be readable by its owner only."""
+    umask = os.umask(0)
+    os.umask(umask)
+    for folder in [staging, *(p for p in staging.rglob("*") if p.is_dir() and not p.is_symlink())]:
+        folder.chmod(0o755 & ~umask)
 
 
 # --- list -----------------------------------------------------------------------------------------------
@@ -461,8 +558,8 @@ class ModelEntry:
     """One line of ``brief models list``: a preset (or an imported model) and what of it is on this machine."""
 
     name: str
-    role: str
-    hub_id: str
+    role: str | None  # None: not known (an imported model whose manifest is damaged)
+    hub_id: str | None
     revision: str | None  # the preset's pinned commit
     pinned: bool
     licence: str | None
@@ -476,7 +573,7 @@ class ModelEntry:
     weights: str | None  # safetensors, pickle (loaded with weights_only) or ctranslate2
     size_mb: float | None
     ct2: Path | None  # a CTranslate2 int8 copy: the model's own or a conversion in the cache
-    status: str  # verified / sizes ok / changed: ... / no manifest / not present
+    status: str  # verified / sizes ok / changed: ... / damaged manifest: ... / no manifest / not present
 
     def to_dict(self) -> dict:
         data = dict(self.__dict__)
@@ -487,47 +584,70 @@ class ModelEntry:
 
 def list_models(*, models_dir: str | Path | None = None, cache_dir: str | Path | None = None,
                 verify: bool = False) -> list[ModelEntry]:
-    """Every preset, and every other model in the models folder, with what is on this machine.
+    """Every preset, and every other model in the models folder (by folder name), with what is on this machine.
 
     ``status`` compares the files with the manifest by size (``verify``: by sha256 as well); a copy in
-    the Hugging Face cache has no manifest. Never downloads.
+    the Hugging Face cache has no manifest. A folder whose manifest is damaged, or that brief cannot load
+    (no config.json), is listed with what is known and says so in ``status``. Never downloads.
     """
     settings = load_settings()
     root = _models_dir(models_dir)
     cache = Path(cache_dir) if cache_dir is not None else settings.cache_dir
-    entries = []
+    stored, damaged = scan_models(root)
+    manifests = {folder.name: manifest for folder, manifest in stored}
+    broken = {folder.name: reason for folder, reason in damaged}
     names = model_preset_names()
-    others = [manifest.name for _, manifest in stored_models(root) if manifest.name not in names]
+    others = sorted((set(manifests) | set(broken)) - set(names))
+    entries = []
     for name in names + others:
         preset = load_preset(name) if name in names else None
-        try:
-            resolved = resolve_model(name if preset else str(root / name), offline=True, models_dir=root,
-                                     role=preset.role if preset else "translator")
-        except (ModelNotFoundError, UsageError):
-            resolved = None
-        manifest = resolved.manifest if resolved else None
-        status = "not present"
-        if resolved and manifest:
-            check = verify_folder(resolved.directory, manifest, quick=not verify)
-            status = ("verified" if verify else "sizes ok") if check.ok else "; ".join(check.problems())
-        elif resolved:
-            status = "no manifest"
-        hub_id = preset.hub_id if preset else manifest.hub_id
-        local_revision = resolved.commit if resolved else None
+        manifest = manifests.get(name)
+        location, source, local_revision = None, None, None
+        if manifest or name in broken:
+            location, source = root / name, "models-dir"
+            local_revision = manifest.revision if manifest else None
+        elif preset:  # not in the models folder: the Hugging Face cache, if it has the pinned commit
+            try:
+                resolved = resolve_model(name, offline=True, models_dir=root, role=preset.role)
+                location, source, local_revision = resolved.directory, resolved.source, resolved.commit
+            except (ModelNotFoundError, UsageError):
+                pass
+        hub_id = preset.hub_id if preset else manifest.hub_id if manifest else None
         entries.append(ModelEntry(
-            name=name, role=preset.role if preset else manifest.role, hub_id=hub_id,
+            name=name, role=preset.role if preset else manifest.role if manifest else None, hub_id=hub_id,
             revision=preset.revision if preset else None, pinned=preset.pinned if preset else False,
-            licence=preset.licence if preset else manifest.extra.get("licence"),
+            licence=preset.licence if preset else manifest.extra.get("licence") if manifest else None,
             parameters=preset.parameters if preset else None, download_mb=preset.download_mb if preset else None,
             languages=preset.languages if preset else (), backend=preset.backend if preset else None,
-            location=resolved.directory if resolved else None, source=resolved.source if resolved else None,
-            local_revision=local_revision,
-            weights=weights_format(resolved.directory) if resolved else None,
-            size_mb=round(_folder_size(resolved.directory) / 1e6, 1) if resolved else None,
-            ct2=_ct2_copy(resolved.directory, hub_id, local_revision, cache) if resolved else None,
-            status=status,
+            location=location, source=source, local_revision=local_revision,
+            weights=_weights(location) if location else None,
+            size_mb=round(_folder_size(location) / 1e6, 1) if location else None,
+            ct2=_ct2_copy(location, hub_id, local_revision, cache) if location and hub_id else None,
+            status=_status(location, manifest, broken.get(name), verify),
         ))
     return entries
+
+
+def _status(location: Path | None, manifest: Manifest | None, damaged: str | None, verify: bool) -> str:
+    """The ``files:`` line of a listed model: how its files compare with its manifest, and what stops loading."""
+    if location is None:
+        return "not present"
+    if damaged:
+        return f"damaged manifest: {damaged}"
+    if manifest is None:
+        return "no manifest"
+    check = verify_folder(location, manifest, quick=not verify)
+    status = ("verified" if verify else "sizes ok") if check.ok else "; ".join(check.problems())
+    if not (location / "config.json").is_file():
+        status += "; no config.json, so brief cannot load it"
+    return status
+
+
+def _weights(directory: Path) -> str | None:
+    try:
+        return weights_format(directory)
+    except ModelNotFoundError:  # a damaged config.json: the status line says what is wrong
+        return None
 
 
 def _folder_size(directory: Path) -> int:
@@ -557,7 +677,7 @@ def format_models(entries: list[ModelEntry]) -> str:
         pin = e.revision[:12] if e.pinned else f"NOT PINNED ({e.revision or 'no revision'})"
         facts = ", ".join(x for x in (e.role, e.parameters and f"{e.parameters} parameters", e.licence,
                                       e.download_mb and f"~{e.download_mb} MB download") if x)
-        lines.append(f"{e.name}  {e.hub_id}@{pin}  ({facts})")
+        lines.append(f"{e.name}  {e.hub_id or 'unknown hub id'}@{pin}  ({facts})")
         if e.location is None:
             lines.append(f"    not on this machine: brief models pull {e.name}")
             continue

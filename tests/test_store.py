@@ -432,6 +432,100 @@ def test_the_listing_says_a_pulled_model_is_pickle(models_dir, tiny_model_dir, t
     assert "pickle (loaded with torch weights_only)" in brief("models", "list").output
 
 
+# --- damaged archives and folders: one line, or a report, never a traceback -------------------------------
+
+def _hand_made_archive(path: Path, name: str, files: dict[str, bytes]) -> Path:
+    """An archive as `brief models export` writes one (NAME/manifest, then NAME/files), .tar or .tar.gz."""
+    import hashlib
+
+    manifest = {"manifest_version": 1, "name": name, "hub_id": "someone/model", "revision": "0" * 40,
+                "files": {k: {"sha256": hashlib.sha256(v).hexdigest(), "size": len(v)} for k, v in files.items()}}
+    with tarfile.open(path, "w:gz" if path.name.endswith(".gz") else "w") as tar:
+        for member, data in [(MANIFEST_FILE, json.dumps(manifest).encode()), *files.items()]:
+            info = tarfile.TarInfo(f"{name}/{member}")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return path
+
+
+def _weights_bytes(size: int = 300_000) -> bytes:
+    import random
+
+    return random.Random(0).randbytes(size)  # incompressible, so a cut .tar.gz is cut inside the weights
+
+
+@pytest.mark.parametrize("suffix", [".tar", ".tar.gz"])
+def test_a_cut_short_archive_is_one_line_and_installs_nothing(models_dir, tmp_path, suffix):
+    good = _hand_made_archive(tmp_path / f"good{suffix}", "m5",
+                              {"config.json": b"{}", "model.safetensors": _weights_bytes()})
+    cut = tmp_path / f"cut{suffix}"
+    cut.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    other = tmp_path / "other"
+    result = brief("models", "import", str(cut), "--to", str(other))
+    assert result.exit_code == 2, result.output
+    last = result.output.strip().splitlines()[-1]
+    assert last.startswith(f"brief: error: cannot import {cut}: the archive is damaged or incomplete: ")
+    assert last.endswith("copy it again") and "Traceback" not in result.output
+    assert list(other.iterdir()) == []  # the staging folder is gone too
+    assert brief("models", "import", str(good), "--to", str(other)).exit_code == 0
+
+
+def test_a_name_that_is_both_file_and_folder_is_one_line(models_dir, tmp_path):
+    archive = _hand_made_archive(tmp_path / "clash.tar", "m3", {"a": b"1", "a/b": b"2", "config.json": b"{}"})
+    other = tmp_path / "other"
+    result = brief("models", "import", str(archive), "--to", str(other))
+    assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
+    assert "nothing was installed" in result.output and "a is listed both as a file and as a folder" in result.output
+    assert not other.exists() or list(other.iterdir()) == []
+
+
+def test_imported_folders_get_the_usual_permissions(models_dir, tmp_path):
+    import os
+
+    archive = _hand_made_archive(tmp_path / "m.tar", "m6", {"config.json": b"{}", "tokenizer/vocab.json": b"{}"})
+    target, _ = import_model(archive, models_dir=models_dir)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert [oct(folder.stat().st_mode & 0o777) for folder in (target, target / "tokenizer")] == [
+        oct(0o755 & ~umask)] * 2
+
+
+def test_list_shows_an_imported_model_without_config_or_under_another_folder_name(models_dir, tmp_path):
+    import_model(_hand_made_archive(tmp_path / "m4.tar", "m4", {"w.safetensors": b"abc"}), models_dir=models_dir)
+    import_model(_hand_made_archive(tmp_path / "m5.tar", "m5", {"config.json": b"{}", "w.safetensors": b"abc"}),
+                 models_dir=models_dir)
+    (models_dir / "m5").rename(models_dir / "renamed")
+    entries = {e.name: e for e in list_models()}
+    assert entries["m4"].location == models_dir / "m4" and entries["m4"].hub_id == "someone/model"
+    assert entries["m4"].status == "sizes ok; no config.json, so brief cannot load it"
+    assert (entries["renamed"].location, entries["renamed"].status) == (models_dir / "renamed", "sizes ok")
+    result = brief("models", "list")
+    assert result.exit_code == 0 and f"models folder: {models_dir / 'renamed'}" in result.output, result.output
+
+
+def test_verify_reports_a_listed_file_replaced_by_a_dangling_link(models_dir, tmp_path):
+    archive = _hand_made_archive(tmp_path / "m.tar", "m7", {"config.json": b"{}", "w.safetensors": b"abc"})
+    folder, _ = import_model(archive, models_dir=models_dir)
+    (folder / "config.json").unlink()
+    (folder / "config.json").symlink_to(tmp_path / "nonexistent")
+    result = brief("models", "verify", str(folder))
+    assert result.exit_code == 1 and "changed (a link): config.json" in result.output, result.output
+    assert "changed (a link): config.json" in {e.name: e for e in list_models()}["m7"].status
+
+
+def test_one_damaged_manifest_is_reported_and_the_other_models_still_checked(models_dir, tmp_path):
+    import_model(_hand_made_archive(tmp_path / "m.tar", "m8", {"config.json": b"{}"}), models_dir=models_dir)
+    (models_dir / "broken").mkdir()
+    (models_dir / "broken" / MANIFEST_FILE).write_text("{", encoding="utf-8")
+    result = brief("models", "verify")
+    assert result.exit_code == 1, result.output
+    assert "broken: FAILED\n    damaged manifest: " in result.output and "m8: ok (1 files)" in result.output
+    entries = {e.name: e for e in list_models()}
+    assert entries["broken"].status.startswith("damaged manifest: ") and entries["m8"].status == "sizes ok"
+    result = brief("models", "list", "--json")
+    assert result.exit_code == 0 and {"broken", "m8"} <= {e["name"] for e in json.loads(result.output)}
+
+
 # --- the real huggingface_hub client against a local stand-in for the hub -----------------------------------
 
 @pytest.fixture
