@@ -478,6 +478,12 @@ def is_up_to_date(article: Article, stamp: dict | None, formats: Iterable[str], 
     the one written (its sha256), and the settings match."""
     if stamp is None or article.is_stdin or not same_settings(stamp, current, extra):
         return False
+    try:
+        regular = stat.S_ISREG(os.stat(article.path).st_mode)
+    except OSError:
+        return False
+    if not regular:  # a named pipe or a device: its bytes are known only by reading them, so never up to date
+        return False
     if file_sha256(article.path, max_bytes=MAX_INPUT_BYTES) != stamp["input"]["sha256"]:
         return False
     folder = article.stamp_path.parent

@@ -287,3 +287,26 @@ def test_progress_shows_the_model_loading_as_its_own_step(tmp_path, capsys):
     assert "brief: loading the translation model ..." in err and "brief: loaded the translation model in" in err
     assert err.index("loaded the translation model") < err.index("sentences")
     assert "articles: 2/2" in err and "0sent" not in err
+
+
+def test_a_named_pipe_input_is_read_again_on_a_rerun_never_waited_on(tmp_path, monkeypatch):
+    import pipeline.textio
+
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_bytes(ARTICLE.encode("utf-8")))
+    writer.start()
+    first = translate_files([fifo], tmp_path / "out", translator_factory=WordFake)
+    writer.join()
+    assert first.count("translated") == 1
+    # Again, with no program writing: a pipe is never up to date (its bytes are known only by reading it), and
+    # checking must not open it and wait forever; the read gives up with its one-line error.
+    monkeypatch.setattr(pipeline.textio, "PIPE_WAIT_SECONDS", 0.2)
+    reports = []
+    rerun = threading.Thread(target=lambda: reports.append(
+        translate_files([fifo], tmp_path / "out", translator_factory=WordFake)), daemon=True)
+    rerun.start()
+    rerun.join(30)
+    assert not rerun.is_alive(), "the re-run waited on the named pipe"
+    (outcome,) = reports[0].outcomes
+    assert outcome.status == "failed" and "a named pipe that no program wrote to" in outcome.error
