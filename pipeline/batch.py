@@ -442,15 +442,18 @@ def same_settings(stamp: dict, current: dict, extra: dict | None = None) -> bool
 
 def read_stamp(article: Article, formats: Iterable[str] | None = None) -> dict | None:
     """The article's run stamp as written by ``write_outputs`` (``input``: the input's sha256 as read;
-    ``outputs``: each output's name and sha256 as written), or None when there is none or it cannot be read.
-    With ``formats``, also None unless the stamp names every output they ask for."""
+    ``outputs``: each output's name and sha256 as written; ``other_outputs``: those an earlier run wrote with
+    other formats, still there), or None when there is none or it cannot be read. With ``formats``, also None
+    unless the stamp names every output they ask for."""
     try:
         stamp = json.loads(article.stamp_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if not (isinstance(stamp, dict) and isinstance(stamp.get("outputs"), dict)
             and isinstance(stamp.get("input"), dict) and isinstance(stamp["input"].get("sha256"), str)
-            and all(isinstance(h, str) for h in stamp["outputs"].values())):
+            and all(isinstance(h, str) for h in stamp["outputs"].values())
+            and isinstance(stamp.get("other_outputs", {}), dict)
+            and all(isinstance(h, str) for h in stamp.get("other_outputs", {}).values())):
         return None  # an older stamp (names and times, no hashes) or a damaged one: not up to date
     if formats is not None and not all(p.name in stamp["outputs"] for p in article.outputs(formats)):
         return None
@@ -458,16 +461,23 @@ def read_stamp(article: Article, formats: Iterable[str] | None = None) -> dict |
 
 
 def edited_outputs(article: Article, stamp: dict | None) -> list[Path]:
-    """The outputs named in ``stamp`` that are there but no longer what this tool wrote: edited by hand."""
+    """The outputs named in ``stamp`` (written by its run or an earlier one, ``stamped_outputs``) that are there
+    but no longer what this tool wrote: edited by hand."""
     if stamp is None:
         return []
     folder = article.stamp_path.parent
     edited = []
-    for name, digest in stamp["outputs"].items():
+    for name, digest in stamped_outputs(stamp).items():
         path = folder / name
         if path.exists() and file_sha256(path) != digest:
             edited.append(path)
     return edited
+
+
+def stamped_outputs(stamp: dict) -> dict[str, str]:
+    """Every output a stamp knows, name -> sha256 as written: those of its run (``outputs``) and those earlier
+    runs wrote in other formats, still there when it was written (``other_outputs``)."""
+    return {**stamp.get("other_outputs", {}), **stamp["outputs"]}
 
 
 def is_up_to_date(article: Article, stamp: dict | None, formats: Iterable[str], current: dict,
@@ -503,6 +513,7 @@ def write_outputs(article: Article, formats: Iterable[str], rendered: dict[str, 
     for these outputs are removed. Call it holding the article's claim (``claim_article``).
     """
     formats = list(formats)
+    previous = read_stamp(article)
     article.stamp_path.unlink(missing_ok=True)
     hashes: dict[str, str] = {}
     for fmt, path in zip(formats, article.outputs(formats)):
@@ -512,10 +523,21 @@ def write_outputs(article: Article, formats: Iterable[str], rendered: dict[str, 
         write_atomic(path, data)
         hashes[path.name] = hashlib.sha256(data).hexdigest()
     stamp = {**settings, "input": {"name": article.path.name, "sha256": input_sha256}, "outputs": hashes}
+    # Outputs of earlier runs in other formats, left on disk, keep their hashes as written: an edit of one is
+    # still found (``edited_outputs``), never overwritten silently by a later run in its format. They are
+    # apart from ``outputs``: made with other settings maybe, they never make the article up to date.
+    folder = article.stamp_path.parent
+    others = {name: digest for name, digest in (stamped_outputs(previous) if previous else {}).items()
+              if name not in hashes and (folder / name).exists()}
+    if others:
+        stamp["other_outputs"] = others
+    jsonl = article.outputs(["jsonl"])[0].name
     if "jsonl" in formats:
         # A short hash of each sentence's English as written, so that an edit of the aligned file is found
         # sentence by sentence (``aligned_edits``).
         stamp["aligned_en"] = [english_hash(row.get("en")) for row in _jsonl_rows(rendered["jsonl"])]
+    elif jsonl in others and isinstance(previous.get("aligned_en"), list):
+        stamp["aligned_en"] = previous["aligned_en"]
     remove_stale_temporaries(article.stamp_path)
     write_atomic(article.stamp_path, stamp_json(stamp))
     return stamp
@@ -546,7 +568,7 @@ def aligned_edits(article: Article, stamp: dict | None) -> list[tuple[str, str]]
         return []
     path = article.outputs(["jsonl"])[0]
     try:
-        if stamp["outputs"].get(path.name) in (None, file_sha256(path)):
+        if stamped_outputs(stamp).get(path.name) in (None, file_sha256(path)):
             return []
         rows = _jsonl_rows(path.read_bytes())
     except OSError:

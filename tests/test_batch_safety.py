@@ -310,3 +310,21 @@ def test_a_named_pipe_input_is_read_again_on_a_rerun_never_waited_on(tmp_path, m
     assert not rerun.is_alive(), "the re-run waited on the named pipe"
     (outcome,) = reports[0].outcomes
     assert outcome.status == "failed" and "a named pipe that no program wrote to" in outcome.error
+
+
+def test_an_edited_output_survives_a_run_in_other_formats_between(tmp_path, fake):
+    folder = folder_of(tmp_path, 1)
+    out = tmp_path / "out"
+    assert run(folder, "-o", out, "--no-tm").exit_code == 0
+    assert "1 translated" in run(folder, "-o", out, "--no-tm", "--format", "tsv").output
+    # The stamp of the tsv run still knows the text and aligned files the first run wrote.
+    assert "up to date" in run(folder, "-o", out, "--no-tm", "--format", "tsv").output
+    edited = out / "a0.en.txt"
+    edited.write_text("My own careful translation.\n", encoding="utf-8")
+    result = run(folder, "-o", out, "--no-tm")
+    assert result.exit_code == 0 and "1 kept as edited" in result.output, result.output
+    assert edited.read_text(encoding="utf-8") == "My own careful translation.\n"
+    # Asked to, it translates again and keeps the edited file beside the new one.
+    assert "1 translated" in run(folder, "-o", out, "--no-tm", "--overwrite-edits").output
+    (kept,) = out.glob("a0.en.edited-*.txt")
+    assert kept.read_text(encoding="utf-8") == "My own careful translation.\n"
