@@ -374,7 +374,10 @@ def collect_inputs(inputs: Iterable[str | Path], outdir: str | Path | None) -> t
         article = Article(path, base)
         overwritten = [inputs[_resolved(p)] for p in [*article.outputs(OUTPUT_FORMATS), article.stamp_path]
                        if _resolved(p) in inputs]
-        if owner is not path:
+        too_long = _name_too_long(article)
+        if too_long:
+            failed.append(Outcome(str(path), "failed", error=too_long))
+        elif owner is not path:
             failed.append(Outcome(str(path), "failed", error=f"{path}: its outputs would overwrite those of "
                                                            f"{owner} ({base.name}.*); rename one of them"))
         elif overwritten:  # x.txt beside x.en.txt given as an input: never write over an input
@@ -385,6 +388,34 @@ def collect_inputs(inputs: Iterable[str | Path], outdir: str | Path | None) -> t
     if stdin:
         articles.append(Article(Path(STDIN), (Path(outdir) if outdir is not None else Path(".")) / "stdin"))
     return articles, failed
+
+
+# ``write_atomic``'s temporary files: ``.NAME.`` + 8 random characters + ``.tmp``.
+_TEMPORARY_EXTRA = len(".") + len(".") + 8 + len(".tmp")
+
+
+def _name_too_long(article: Article) -> str | None:
+    """A one-line error when the longest name the article needs in its output folder (an output, the stamp,
+    the lock, a temporary file) is longer than that folder's file system allows; None when all fit."""
+    names = [p.name for p in [*article.outputs(OUTPUT_FORMATS), article.stamp_path]]
+    longest = max([*(len(os.fsencode(n)) + _TEMPORARY_EXTRA for n in names),
+                   len(os.fsencode(article.lock_path.name))])
+    limit = _name_max(article.base.parent)
+    if longest <= limit:
+        return None
+    return (f"{article.path}: its name is too long for its outputs ({longest} bytes with the longest suffix; "
+            f"the file system allows {limit}); rename it shorter")
+
+
+def _name_max(folder: Path) -> int:
+    """The longest file name (bytes) the file system of ``folder`` (or of its nearest existing parent) allows."""
+    probe = _resolved(folder)
+    while not probe.is_dir() and probe.parent != probe:
+        probe = probe.parent
+    try:
+        return os.pathconf(probe, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        return 255
 
 
 def _name_key(base: Path) -> Path:
@@ -802,7 +833,13 @@ def translate_files(
             if article.is_stdin and outdir is None:
                 outcomes[index] = process(article)
             else:
-                claim = claim_article(article)
+                try:
+                    claim = claim_article(article)
+                except OSError as e:  # its lock cannot be made (a name too long, say): this article only
+                    outcomes[index] = Outcome(str(article.path), "failed", error=(
+                        f"{article.path}: cannot claim it for this run: {where(e)}{cause_of(e)}"))
+                    progress.finished(outcomes[index])
+                    continue
                 if claim is None:  # another process is on it: come back when it is done
                     waiting.append(index)
                     continue
