@@ -386,7 +386,14 @@ def collect_inputs(inputs: Iterable[str | Path], outdir: str | Path | None) -> t
         else:
             articles.append(article)
     if stdin:
-        articles.append(Article(Path(STDIN), (Path(outdir) if outdir is not None else Path(".")) / "stdin"))
+        article = Article(Path(STDIN), (Path(outdir) if outdir is not None else Path(".")) / "stdin")
+        owner = owners.get(_name_key(article.base)) if outdir is not None else None
+        if owner is not None:  # a file stdin.txt written to the same folder: the file keeps its outputs
+            failed.append(Outcome(STDIN, "failed", error=f"stdin: its outputs would overwrite those of {owner} "
+                                                         f"({article.base.name}.*); rename the file or use "
+                                                         "another -o for standard input"))
+        else:
+            articles.append(article)
     return articles, failed
 
 

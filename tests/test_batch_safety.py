@@ -328,3 +328,14 @@ def test_an_edited_output_survives_a_run_in_other_formats_between(tmp_path, fake
     assert "1 translated" in run(folder, "-o", out, "--no-tm", "--overwrite-edits").output
     (kept,) = out.glob("a0.en.edited-*.txt")
     assert kept.read_text(encoding="utf-8") == "My own careful translation.\n"
+
+
+def test_standard_input_never_writes_over_the_outputs_of_a_file_named_stdin(tmp_path, fake):
+    named = tmp_path / "stdin.txt"
+    named.write_text(OTHER, encoding="utf-8")
+    out = tmp_path / "out"
+    result = run("-", named, "-o", out, "--no-tm", input=ARTICLE.encode("utf-8"))
+    assert result.exit_code == 1, result.output
+    assert f"brief: failed: stdin: its outputs would overwrite those of {named} (stdin.*)" in result.output
+    assert "1 translated" in result.output
+    assert (out / "stdin.en.txt").read_text(encoding="utf-8").startswith("xiang mu jin zhan")  # the file's
