@@ -161,6 +161,8 @@ def read_bytes(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES,
     """
     name = display_name(path)
     if str(path) == STDIN:
+        if sys.stdin is None:  # closed (``brief segment - <&-``): Python has no stream for it
+            raise InputError(f"{name}: no standard input")
         return _read_stream(sys.stdin.buffer, name, max_bytes)
     p = Path(path)
     try:
