@@ -492,8 +492,8 @@ def _collect(result: _ArticleResult, article: Article, input_sha256: str, format
             memory.put_many([(key, source, english) for key, source, english, _, _ in rows], model=result.model,
                             origin=origin, flags={e[0]: e[4] for e in rows})
         written.update(e[0] for e in new)
-    for name in ("units", "unique", "from_memory", "translated", "retried"):
-        setattr(report.stats, name, getattr(report.stats, name) + getattr(result.stats, name))
+    for counter in dataclasses.fields(report.stats):  # every counter the local run counts (``reviewed`` too)
+        setattr(report.stats, counter.name, getattr(report.stats, counter.name) + getattr(result.stats, counter.name))
     path = str(article.path)
     if result.error is not None:
         _finish(outcomes, progress, result.index, Outcome(path, "failed", error=result.error))
