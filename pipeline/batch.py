@@ -747,13 +747,7 @@ def translate_files(
 
     # Before any work (issue 13): a fault of the output folders found after every sentence was translated
     # loses the work. The memory is checked before the model loads (a batch all up to date never writes it).
-    for folder in dict.fromkeys(a.base.parent for a in articles if not (a.is_stdin and outdir is None)):
-        try:
-            check_folder_writable(folder)
-        except OSError as e:
-            place = where(e) if e.filename != str(folder) else ""
-            raise OutputError(f"cannot write the outputs to {folder}: {place}{cause_of(e)}; "
-                              "choose another folder with -o") from e
+    check_output_folders(articles, outdir)
     checked: list[bool] = []
 
     def load_models() -> None:
@@ -825,10 +819,7 @@ def translate_files(
                               source.sha256)
         except OSError as e:  # writing the outputs: disk full, no permission, a file-size limit
             if e.errno in PLACE_FAULTS:  # it would be the same for every article: stop, and say how to resume
-                kept = (f"the translations so far are kept in the translation memory ({options.memory.path}); "
-                        "fix that and run the same command again to resume" if options.memory is not None else
-                        "nothing was kept (--no-tm): fix that and run the same command again")
-                raise _Stop(f"cannot write the outputs of {article.path}: {where(e)}{cause_of(e)}; {kept}") from e
+                raise place_fault_stop(article, e, options.memory) from e
             return Outcome(name, "failed", error=f"{article.path}: cannot write outputs: {where(e)}{cause_of(e)}")
         return translated_outcome(name, outputs, sentences, stored)
 
@@ -868,6 +859,25 @@ def translate_files(
     report.outcomes.extend(outcomes[i] for i in range(len(articles)) if i in outcomes)
     report.outcomes.extend(failed)
     return report
+
+
+def check_output_folders(articles: list[Article], outdir: str | Path | None) -> None:
+    """Before any work: every folder the articles' outputs go to can be written, else one ``OutputError``."""
+    for folder in dict.fromkeys(a.base.parent for a in articles if not (a.is_stdin and outdir is None)):
+        try:
+            check_folder_writable(folder)
+        except OSError as e:
+            place = where(e) if e.filename != str(folder) else ""
+            raise OutputError(f"cannot write the outputs to {folder}: {place}{cause_of(e)}; "
+                              "choose another folder with -o") from e
+
+
+def place_fault_stop(article: Article, error: OSError, memory) -> _Stop:
+    """The ``_Stop`` for a fault of the place the outputs go, worded with how to resume."""
+    kept = (f"the translations so far are kept in the translation memory ({memory.path}); "
+            "fix that and run the same command again to resume" if memory is not None else
+            "nothing was kept (--no-tm): fix that and run the same command again")
+    return _Stop(f"cannot write the outputs of {article.path}: {where(error)}{cause_of(error)}; {kept}")
 
 
 class _Stop(Exception):
