@@ -374,7 +374,10 @@ def collect_inputs(inputs: Iterable[str | Path], outdir: str | Path | None) -> t
         article = Article(path, base)
         overwritten = [inputs[_resolved(p)] for p in [*article.outputs(OUTPUT_FORMATS), article.stamp_path]
                        if _resolved(p) in inputs]
-        if owner is not path:
+        too_long = _name_too_long(article)
+        if too_long:
+            failed.append(Outcome(str(path), "failed", error=too_long))
+        elif owner is not path:
             failed.append(Outcome(str(path), "failed", error=f"{path}: its outputs would overwrite those of "
                                                            f"{owner} ({base.name}.*); rename one of them"))
         elif overwritten:  # x.txt beside x.en.txt given as an input: never write over an input
@@ -383,8 +386,43 @@ def collect_inputs(inputs: Iterable[str | Path], outdir: str | Path | None) -> t
         else:
             articles.append(article)
     if stdin:
-        articles.append(Article(Path(STDIN), (Path(outdir) if outdir is not None else Path(".")) / "stdin"))
+        article = Article(Path(STDIN), (Path(outdir) if outdir is not None else Path(".")) / "stdin")
+        owner = owners.get(_name_key(article.base)) if outdir is not None else None
+        if owner is not None:  # a file stdin.txt written to the same folder: the file keeps its outputs
+            failed.append(Outcome(STDIN, "failed", error=f"stdin: its outputs would overwrite those of {owner} "
+                                                         f"({article.base.name}.*); rename the file or use "
+                                                         "another -o for standard input"))
+        else:
+            articles.append(article)
     return articles, failed
+
+
+# ``write_atomic``'s temporary files: ``.NAME.`` + 8 random characters + ``.tmp``.
+_TEMPORARY_EXTRA = len(".") + len(".") + 8 + len(".tmp")
+
+
+def _name_too_long(article: Article) -> str | None:
+    """A one-line error when the longest name the article needs in its output folder (an output, the stamp,
+    the lock, a temporary file) is longer than that folder's file system allows; None when all fit."""
+    names = [p.name for p in [*article.outputs(OUTPUT_FORMATS), article.stamp_path]]
+    longest = max([*(len(os.fsencode(n)) + _TEMPORARY_EXTRA for n in names),
+                   len(os.fsencode(article.lock_path.name))])
+    limit = _name_max(article.base.parent)
+    if longest <= limit:
+        return None
+    return (f"{article.path}: its name is too long for its outputs ({longest} bytes with the longest suffix; "
+            f"the file system allows {limit}); rename it shorter")
+
+
+def _name_max(folder: Path) -> int:
+    """The longest file name (bytes) the file system of ``folder`` (or of its nearest existing parent) allows."""
+    probe = _resolved(folder)
+    while not probe.is_dir() and probe.parent != probe:
+        probe = probe.parent
+    try:
+        return os.pathconf(probe, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        return 255
 
 
 def _name_key(base: Path) -> Path:
@@ -442,15 +480,18 @@ def same_settings(stamp: dict, current: dict, extra: dict | None = None) -> bool
 
 def read_stamp(article: Article, formats: Iterable[str] | None = None) -> dict | None:
     """The article's run stamp as written by ``write_outputs`` (``input``: the input's sha256 as read;
-    ``outputs``: each output's name and sha256 as written), or None when there is none or it cannot be read.
-    With ``formats``, also None unless the stamp names every output they ask for."""
+    ``outputs``: each output's name and sha256 as written; ``other_outputs``: those an earlier run wrote with
+    other formats, still there), or None when there is none or it cannot be read. With ``formats``, also None
+    unless the stamp names every output they ask for."""
     try:
         stamp = json.loads(article.stamp_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if not (isinstance(stamp, dict) and isinstance(stamp.get("outputs"), dict)
             and isinstance(stamp.get("input"), dict) and isinstance(stamp["input"].get("sha256"), str)
-            and all(isinstance(h, str) for h in stamp["outputs"].values())):
+            and all(isinstance(h, str) for h in stamp["outputs"].values())
+            and isinstance(stamp.get("other_outputs", {}), dict)
+            and all(isinstance(h, str) for h in stamp.get("other_outputs", {}).values())):
         return None  # an older stamp (names and times, no hashes) or a damaged one: not up to date
     if formats is not None and not all(p.name in stamp["outputs"] for p in article.outputs(formats)):
         return None
@@ -458,16 +499,23 @@ def read_stamp(article: Article, formats: Iterable[str] | None = None) -> dict |
 
 
 def edited_outputs(article: Article, stamp: dict | None) -> list[Path]:
-    """The outputs named in ``stamp`` that are there but no longer what this tool wrote: edited by hand."""
+    """The outputs named in ``stamp`` (written by its run or an earlier one, ``stamped_outputs``) that are there
+    but no longer what this tool wrote: edited by hand."""
     if stamp is None:
         return []
     folder = article.stamp_path.parent
     edited = []
-    for name, digest in stamp["outputs"].items():
+    for name, digest in stamped_outputs(stamp).items():
         path = folder / name
         if path.exists() and file_sha256(path) != digest:
             edited.append(path)
     return edited
+
+
+def stamped_outputs(stamp: dict) -> dict[str, str]:
+    """Every output a stamp knows, name -> sha256 as written: those of its run (``outputs``) and those earlier
+    runs wrote in other formats, still there when it was written (``other_outputs``)."""
+    return {**stamp.get("other_outputs", {}), **stamp["outputs"]}
 
 
 def is_up_to_date(article: Article, stamp: dict | None, formats: Iterable[str], current: dict,
@@ -477,6 +525,12 @@ def is_up_to_date(article: Article, stamp: dict | None, formats: Iterable[str], 
     sha256, whatever its time says: ``cp -p``, rsync and unzip keep old times), every requested output is
     the one written (its sha256), and the settings match."""
     if stamp is None or article.is_stdin or not same_settings(stamp, current, extra):
+        return False
+    try:
+        regular = stat.S_ISREG(os.stat(article.path).st_mode)
+    except OSError:
+        return False
+    if not regular:  # a named pipe or a device: its bytes are known only by reading them, so never up to date
         return False
     if file_sha256(article.path, max_bytes=MAX_INPUT_BYTES) != stamp["input"]["sha256"]:
         return False
@@ -497,6 +551,7 @@ def write_outputs(article: Article, formats: Iterable[str], rendered: dict[str, 
     for these outputs are removed. Call it holding the article's claim (``claim_article``).
     """
     formats = list(formats)
+    previous = read_stamp(article)
     article.stamp_path.unlink(missing_ok=True)
     hashes: dict[str, str] = {}
     for fmt, path in zip(formats, article.outputs(formats)):
@@ -506,10 +561,21 @@ def write_outputs(article: Article, formats: Iterable[str], rendered: dict[str, 
         write_atomic(path, data)
         hashes[path.name] = hashlib.sha256(data).hexdigest()
     stamp = {**settings, "input": {"name": article.path.name, "sha256": input_sha256}, "outputs": hashes}
+    # Outputs of earlier runs in other formats, left on disk, keep their hashes as written: an edit of one is
+    # still found (``edited_outputs``), never overwritten silently by a later run in its format. They are
+    # apart from ``outputs``: made with other settings maybe, they never make the article up to date.
+    folder = article.stamp_path.parent
+    others = {name: digest for name, digest in (stamped_outputs(previous) if previous else {}).items()
+              if name not in hashes and (folder / name).exists()}
+    if others:
+        stamp["other_outputs"] = others
+    jsonl = article.outputs(["jsonl"])[0].name
     if "jsonl" in formats:
         # A short hash of each sentence's English as written, so that an edit of the aligned file is found
         # sentence by sentence (``aligned_edits``).
         stamp["aligned_en"] = [english_hash(row.get("en")) for row in _jsonl_rows(rendered["jsonl"])]
+    elif jsonl in others and isinstance(previous.get("aligned_en"), list):
+        stamp["aligned_en"] = previous["aligned_en"]
     remove_stale_temporaries(article.stamp_path)
     write_atomic(article.stamp_path, stamp_json(stamp))
     return stamp
@@ -540,7 +606,7 @@ def aligned_edits(article: Article, stamp: dict | None) -> list[tuple[str, str]]
         return []
     path = article.outputs(["jsonl"])[0]
     try:
-        if stamp["outputs"].get(path.name) in (None, file_sha256(path)):
+        if stamped_outputs(stamp).get(path.name) in (None, file_sha256(path)):
             return []
         rows = _jsonl_rows(path.read_bytes())
     except OSError:
@@ -681,13 +747,7 @@ def translate_files(
 
     # Before any work (issue 13): a fault of the output folders found after every sentence was translated
     # loses the work. The memory is checked before the model loads (a batch all up to date never writes it).
-    for folder in dict.fromkeys(a.base.parent for a in articles if not (a.is_stdin and outdir is None)):
-        try:
-            check_folder_writable(folder)
-        except OSError as e:
-            place = where(e) if e.filename != str(folder) else ""
-            raise OutputError(f"cannot write the outputs to {folder}: {place}{cause_of(e)}; "
-                              "choose another folder with -o") from e
+    check_output_folders(articles, outdir)
     checked: list[bool] = []
 
     def load_models() -> None:
@@ -759,10 +819,7 @@ def translate_files(
                               source.sha256)
         except OSError as e:  # writing the outputs: disk full, no permission, a file-size limit
             if e.errno in PLACE_FAULTS:  # it would be the same for every article: stop, and say how to resume
-                kept = (f"the translations so far are kept in the translation memory ({options.memory.path}); "
-                        "fix that and run the same command again to resume" if options.memory is not None else
-                        "nothing was kept (--no-tm): fix that and run the same command again")
-                raise _Stop(f"cannot write the outputs of {article.path}: {where(e)}{cause_of(e)}; {kept}") from e
+                raise place_fault_stop(article, e, options.memory) from e
             return Outcome(name, "failed", error=f"{article.path}: cannot write outputs: {where(e)}{cause_of(e)}")
         return translated_outcome(name, outputs, sentences, stored)
 
@@ -774,7 +831,13 @@ def translate_files(
             if article.is_stdin and outdir is None:
                 outcomes[index] = process(article)
             else:
-                claim = claim_article(article)
+                try:
+                    claim = claim_article(article)
+                except OSError as e:  # its lock cannot be made (a name too long, say): this article only
+                    outcomes[index] = Outcome(str(article.path), "failed", error=(
+                        f"{article.path}: cannot claim it for this run: {where(e)}{cause_of(e)}"))
+                    progress.finished(outcomes[index])
+                    continue
                 if claim is None:  # another process is on it: come back when it is done
                     waiting.append(index)
                     continue
@@ -796,6 +859,25 @@ def translate_files(
     report.outcomes.extend(outcomes[i] for i in range(len(articles)) if i in outcomes)
     report.outcomes.extend(failed)
     return report
+
+
+def check_output_folders(articles: list[Article], outdir: str | Path | None) -> None:
+    """Before any work: every folder the articles' outputs go to can be written, else one ``OutputError``."""
+    for folder in dict.fromkeys(a.base.parent for a in articles if not (a.is_stdin and outdir is None)):
+        try:
+            check_folder_writable(folder)
+        except OSError as e:
+            place = where(e) if e.filename != str(folder) else ""
+            raise OutputError(f"cannot write the outputs to {folder}: {place}{cause_of(e)}; "
+                              "choose another folder with -o") from e
+
+
+def place_fault_stop(article: Article, error: OSError, memory) -> _Stop:
+    """The ``_Stop`` for a fault of the place the outputs go, worded with how to resume."""
+    kept = (f"the translations so far are kept in the translation memory ({memory.path}); "
+            "fix that and run the same command again to resume" if memory is not None else
+            "nothing was kept (--no-tm): fix that and run the same command again")
+    return _Stop(f"cannot write the outputs of {article.path}: {where(error)}{cause_of(error)}; {kept}")
 
 
 class _Stop(Exception):

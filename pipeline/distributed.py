@@ -34,10 +34,13 @@ from pipeline.batch import (
     BatchProgress,
     BatchReport,
     Outcome,
+    _Stop,
     aligned_edits,
+    check_output_folders,
     collect_inputs,
     edited_outputs,
     is_up_to_date,
+    place_fault_stop,
     read_stamp,
     run_stamp,
     same_settings,
@@ -45,6 +48,7 @@ from pipeline.batch import (
     write_outputs,
 )
 from pipeline.errors import BriefError, InputError, UsageError
+from pipeline.fsfaults import PLACE_FAULTS, cause_of, where
 from pipeline.memory import MemoryEntry
 from pipeline.outputs import DEFAULT_FORMATS, OUTPUT_FORMATS
 from pipeline.run import DEFAULT_STAGES, RunContext, run_document
@@ -306,6 +310,7 @@ def translate_files_ray(
     extra = dict(stamp_extra or {})
     memory = options.memory
     articles, failed = collect_inputs(inputs, outdir)
+    check_output_folders(articles, outdir)  # as in a local run: before any work
     report = BatchReport()
     progress = progress or BatchProgress()
     model = describe() if describe is not None else translator_factory()
@@ -340,11 +345,15 @@ def translate_files_ray(
                     if memory is not None else {})
             edits = memory.get_edits(s.text for s in sentences) if memory is not None else {}
             pending.append(_Pending(index, article, len(sentences), keys, edits=edits))
+        if pending and memory is not None:
+            memory.check_writable()
         if pending:
             _plan_waves(pending, memory, cluster.max_waves)
             job = _Job(translator_factory, summarizer_factory, dataclasses.replace(options, memory=None),
                        memory is not None, list(stages), formats, extra)
             _dispatch(pending, job, cluster, memory, current, extra, report, outcomes, progress)
+    except _Stop as stop:
+        report.stopped = str(stop)
     finally:
         progress.close()
     report.outcomes = [outcomes[i] for i in sorted(outcomes)] + failed
@@ -492,8 +501,8 @@ def _collect(result: _ArticleResult, article: Article, input_sha256: str, format
             memory.put_many([(key, source, english) for key, source, english, _, _ in rows], model=result.model,
                             origin=origin, flags={e[0]: e[4] for e in rows})
         written.update(e[0] for e in new)
-    for name in ("units", "unique", "from_memory", "translated", "retried"):
-        setattr(report.stats, name, getattr(report.stats, name) + getattr(result.stats, name))
+    for counter in dataclasses.fields(report.stats):  # every counter the local run counts (``reviewed`` too)
+        setattr(report.stats, counter.name, getattr(report.stats, counter.name) + getattr(result.stats, counter.name))
     path = str(article.path)
     if result.error is not None:
         _finish(outcomes, progress, result.index, Outcome(path, "failed", error=result.error))
@@ -506,7 +515,9 @@ def _collect(result: _ArticleResult, article: Article, input_sha256: str, format
         write_outputs(article, formats, result.rendered, result.stamp, input_sha256)
         outcome = dataclasses.replace(result.outcome, path=path, outputs=_names(article, formats))
     except OSError as e:
-        outcome = Outcome(path, "failed", error=f"{article.path}: cannot write outputs: {e}")
+        if e.errno in PLACE_FAULTS:  # as in a local run: the same for every article, so stop and say how to resume
+            raise place_fault_stop(article, e, memory) from e
+        outcome = Outcome(path, "failed", error=f"{article.path}: cannot write outputs: {where(e)}{cause_of(e)}")
     progress.sentences(result.sentences)
     _finish(outcomes, progress, result.index, outcome)
 

@@ -161,6 +161,8 @@ def read_bytes(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES,
     """
     name = display_name(path)
     if str(path) == STDIN:
+        if sys.stdin is None:  # closed (``brief segment - <&-``): Python has no stream for it
+            raise InputError(f"{name}: no standard input")
         return _read_stream(sys.stdin.buffer, name, max_bytes)
     p = Path(path)
     try:
@@ -236,7 +238,10 @@ def file_sha256(path: str | Path, *, max_bytes: int | None = None) -> str | None
     """sha256 (hex) of a regular file's bytes, None when it is missing, unreadable, not a regular file or
     over ``max_bytes``: what a stamp's hashes are compared with."""
     try:
-        with open(path, "rb") as f:
+        # Non-blocking: opening a named pipe that no program writes to would otherwise wait forever; a
+        # regular file reads the same either way.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with open(fd, "rb") as f:
             info = os.fstat(f.fileno())
             if not stat.S_ISREG(info.st_mode) or (max_bytes is not None and info.st_size > max_bytes):
                 return None

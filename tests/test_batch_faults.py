@@ -344,3 +344,30 @@ def test_kill_9_and_a_rerun_give_the_outputs_of_an_uninterrupted_run(tmp_path, m
     assert _files(out) == _files(tmp_path / "clean")  # byte for byte, and no temporary or lock file left
     # The work done before the kill was not done again.
     assert int(re.search(r"(\d+) units? from the translation memory", stdout).group(1)) >= 5, stdout
+
+
+@pytest.mark.parametrize("stem", [251, 247, 228])
+def test_a_name_too_long_for_its_outputs_fails_up_front_in_one_line(tmp_path, stem):
+    from pipeline.batch import translate_files
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    long_name = folder / ("x" * (stem - 255 + os.pathconf(folder, "PC_NAME_MAX")) + ".txt")
+    long_name.write_text(ARTICLE, encoding="utf-8")
+    (folder / "short.txt").write_text(ARTICLE, encoding="utf-8")
+    report = translate_files([long_name, folder / "short.txt"], None, translator_factory=WordFake)
+    assert report.count("translated") == 1 and (folder / "short.en.txt").is_file()
+    (failed,) = report.failures
+    assert failed.error.startswith(f"{long_name}: its name is too long for its outputs") and "\n" not in failed.error
+    assert sorted(p.name for p in folder.iterdir() if p.name.startswith(("x", ".x"))) == [long_name.name]
+
+
+def test_the_longest_name_whose_outputs_fit_is_translated(tmp_path):
+    from pipeline.batch import translate_files
+
+    # NAME.aligned.jsonl's temporary file, .NAME.aligned.jsonl.XXXXXXXX.tmp, is the longest name needed.
+    limit = os.pathconf(tmp_path, "PC_NAME_MAX")
+    path = tmp_path / ("x" * (limit - len(".aligned.jsonl") - len("..XXXXXXXX.tmp")) + ".txt")
+    path.write_text(ARTICLE, encoding="utf-8")
+    report = translate_files([path], None, translator_factory=WordFake)
+    assert report.count("translated") == 1, report.failures

@@ -287,3 +287,55 @@ def test_progress_shows_the_model_loading_as_its_own_step(tmp_path, capsys):
     assert "brief: loading the translation model ..." in err and "brief: loaded the translation model in" in err
     assert err.index("loaded the translation model") < err.index("sentences")
     assert "articles: 2/2" in err and "0sent" not in err
+
+
+def test_a_named_pipe_input_is_read_again_on_a_rerun_never_waited_on(tmp_path, monkeypatch):
+    import pipeline.textio
+
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_bytes(ARTICLE.encode("utf-8")))
+    writer.start()
+    first = translate_files([fifo], tmp_path / "out", translator_factory=WordFake)
+    writer.join()
+    assert first.count("translated") == 1
+    # Again, with no program writing: a pipe is never up to date (its bytes are known only by reading it), and
+    # checking must not open it and wait forever; the read gives up with its one-line error.
+    monkeypatch.setattr(pipeline.textio, "PIPE_WAIT_SECONDS", 0.2)
+    reports = []
+    rerun = threading.Thread(target=lambda: reports.append(
+        translate_files([fifo], tmp_path / "out", translator_factory=WordFake)), daemon=True)
+    rerun.start()
+    rerun.join(30)
+    assert not rerun.is_alive(), "the re-run waited on the named pipe"
+    (outcome,) = reports[0].outcomes
+    assert outcome.status == "failed" and "a named pipe that no program wrote to" in outcome.error
+
+
+def test_an_edited_output_survives_a_run_in_other_formats_between(tmp_path, fake):
+    folder = folder_of(tmp_path, 1)
+    out = tmp_path / "out"
+    assert run(folder, "-o", out, "--no-tm").exit_code == 0
+    assert "1 translated" in run(folder, "-o", out, "--no-tm", "--format", "tsv").output
+    # The stamp of the tsv run still knows the text and aligned files the first run wrote.
+    assert "up to date" in run(folder, "-o", out, "--no-tm", "--format", "tsv").output
+    edited = out / "a0.en.txt"
+    edited.write_text("My own careful translation.\n", encoding="utf-8")
+    result = run(folder, "-o", out, "--no-tm")
+    assert result.exit_code == 0 and "1 kept as edited" in result.output, result.output
+    assert edited.read_text(encoding="utf-8") == "My own careful translation.\n"
+    # Asked to, it translates again and keeps the edited file beside the new one.
+    assert "1 translated" in run(folder, "-o", out, "--no-tm", "--overwrite-edits").output
+    (kept,) = out.glob("a0.en.edited-*.txt")
+    assert kept.read_text(encoding="utf-8") == "My own careful translation.\n"
+
+
+def test_standard_input_never_writes_over_the_outputs_of_a_file_named_stdin(tmp_path, fake):
+    named = tmp_path / "stdin.txt"
+    named.write_text(OTHER, encoding="utf-8")
+    out = tmp_path / "out"
+    result = run("-", named, "-o", out, "--no-tm", input=ARTICLE.encode("utf-8"))
+    assert result.exit_code == 1, result.output
+    assert f"brief: failed: stdin: its outputs would overwrite those of {named} (stdin.*)" in result.output
+    assert "1 translated" in result.output
+    assert (out / "stdin.en.txt").read_text(encoding="utf-8").startswith("xiang mu jin zhan")  # the file's

@@ -231,3 +231,16 @@ def test_cluster_addresses(text, address):
 def test_an_input_taken_for_an_address_is_a_one_line_error():
     with pytest.raises(UsageError, match="put --ray after the inputs"):
         cluster_address("articles/")
+
+
+def test_the_driver_counts_every_stat_the_local_run_counts_reviewed_too(tmp_path):
+    from pipeline.batch import Article, BatchProgress, BatchReport
+    from pipeline.distributed import _ArticleResult, _collect
+    from pipeline.translate import TranslateStats
+
+    report, outcomes = BatchReport(), {}
+    stats = TranslateStats(units=3, unique=3, from_memory=1, translated=1, retried=1, reviewed=1)
+    result = _ArticleResult(0, error="a.txt: no Chinese text", stats=stats)
+    _collect(result, Article(tmp_path / "a.txt", tmp_path / "a"), "", ["txt"], {}, {}, None, set(), report,
+             outcomes, BatchProgress())
+    assert report.stats == stats and outcomes[0].status == "failed"

@@ -207,3 +207,16 @@ def test_a_named_pipe_that_never_ends_is_bounded(tmp_path):
     with pytest.raises(InputError, match="more than the 1 MB limit"):
         read_text(fifo, max_bytes=1_000_000)
     writer.join()
+
+
+def test_closed_standard_input_is_one_line(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    result = subprocess.run([sys.executable, "-c", "import sys; from pipeline.cli import main; main(sys.argv[1:])",
+                             "segment", "-"], stdin=subprocess.DEVNULL, capture_output=True, text=True, env=env,
+                            close_fds=True, preexec_fn=lambda: os.close(0), timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip() == "brief: error: stdin: no standard input"
