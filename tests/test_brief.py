@@ -92,6 +92,29 @@ def test_figures_line_counts_verified_review_and_wrong():
                                   "1 missing or changed in the English")
 
 
+@pytest.mark.parametrize("zh, en", [
+    ("甲增长5%，乙也增长5%。", "A grew, and B grew too."),
+    ("今年8个项目，明年8个项目。", "This year 9 projects, next year 9 projects."),
+])
+def test_a_figure_twice_wrong_twice_is_never_shown_verified(zh, en):
+    brief = Brief.from_document(checked([(zh, en)]))
+    assert len(brief.figures) == 2
+    assert all(f.status != "ok" for f in brief.figures)
+    assert brief.figure_counts["verified"] == 0
+
+
+def test_a_figure_twice_wrong_once_is_one_wrong_and_one_verified():
+    brief = Brief.from_document(checked([("甲增长5%，乙也增长5%。", "A grew 5%, and B grew too.")]))
+    assert sorted(f.status for f in brief.figures) == ["missing", "ok"]
+
+
+def test_a_missing_figure_shows_no_english_of_another_figure():
+    brief = Brief.from_document(checked([("收入增长5%，利润增长3%。", "Income grew, profit grew 3%.")]))
+    by_text = {f.text: f for f in brief.figures}
+    assert (by_text["5%"].status, by_text["5%"].en) == ("missing", None)
+    assert (by_text["3%"].status, by_text["3%"].en) == ("ok", "3%")
+
+
 def test_soft_figures_and_numeric_names_are_not_key_figures():
     brief = Brief.from_document(checked([("提出“四同”要求。", "It set out the 'four togethers'.")]))
     assert brief.figures == []
