@@ -358,11 +358,13 @@ def hold_names(text: str, names: dict[str, str]) -> str:
 def figure_problems(source: str, sentence: str, source_figures: list | None = None) -> list[str]:
     """Why an English summary ``sentence`` misstates the figures of its Chinese ``source`` (empty: it is fine).
 
-    Every figure of the sentence must have its value in the source (an ``unsupported`` figure was invented,
-    a ``mismatch`` changed, an ``approx_lost`` one made exact); a source figure the summary leaves out is fine.
+    Every figure of the sentence must have its value in a figure of the source, not only in its words (an
+    ``unsupported`` figure was invented, a ``mismatch`` changed, an ``approx_lost`` one made exact); a source
+    figure the summary leaves out is fine.
     """
     figures = source_figures if source_figures is not None else extract_zh(source)
-    result = compare_figures(source, sentence, figures, extract_en(sentence), pair_mismatches=False)
+    # Strict: a summary may not turn 今年 into a year or 二次 into a 2 of its own.
+    result = compare_figures(source, sentence, figures, extract_en(sentence), pair_mismatches=False, lexical=False)
     return [issue.message for issue in [*result.issues, *result.warnings]
             if issue.type in ("unsupported", "mismatch", "approx_lost")]
 

@@ -152,6 +152,15 @@ def test_figure_problems(sentence, ok):
     assert (figure_problems("全市地区生产总值增长5.6%，达到5154亿元。新增就业8万人。", sentence) == []) is ok
 
 
+
+@pytest.mark.parametrize(("source", "sentence"), [
+    ("今年增长10%。", "GDP rose 10% in 2030."),  # 今年 is no year a summary may name
+    ("今年完成投资5亿元。", "In 2024 investment reached 500 million yuan."),
+])
+def test_figure_problems_wants_a_source_figure_of_the_same_value(source, sentence):
+    assert figure_problems(source, sentence) != []
+
+
 # --- presets and prompts -------------------------------------------------------------------------------------
 
 def test_summarizer_presets_are_separate_from_translator_presets():
