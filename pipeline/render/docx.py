@@ -58,6 +58,8 @@ def _summary(document, sentences, empty: str) -> None:
             _add(paragraph, " (fallback: the summariser's sentence failed the figure check)", italic=True)
         elif s.method == "abstractive":
             _add(paragraph, " (written by the summariser; figures checked)", italic=True)
+        if s.note:
+            _add(paragraph, f" ({s.note})", italic=True)
 
 
 def _header_row(table, labels: list[str]) -> None:

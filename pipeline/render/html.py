@@ -90,6 +90,7 @@ def _summary(sentences, empty: str) -> str:
         method = {"abstractive": "written by the summariser, figures checked",
                   "fallback": "fallback: the summariser's sentence failed the figure check"}.get(s.method)
         items.append(f"<li>{_en(s.en)}" + (f' <span class="method">({escape(method)})</span>' if method else "")
+                     + (f' <span class="note" lang="en">({escape(s.note)})</span>' if s.note else "")
                      + (_zh(s.zh, cls="source-zh") if s.zh else "") + "</li>")
     return '<ul class="summary">' + "".join(items) + "</ul>"
 

@@ -19,11 +19,13 @@ def cell(text: str | None) -> str:
 
 
 def summary_lines(sentences) -> list[str]:
-    """A summary as bullets, a fallback or model sentence marked as such."""
+    """A summary as bullets, a fallback or model sentence marked as such, with its note (why a fallback,
+    or that its English misstates a figure)."""
     lines = []
     for s in sentences:
         note = " *(fallback: the model's sentence failed the figure check)*" if s.method == "fallback" else ""
         note = note or (" *(written by the summariser; figures checked)*" if s.method == "abstractive" else "")
+        note += f" *({cell(s.note)})*" if s.note else ""
         lines.append(f"- {s.en}{note}")
     return lines
 
