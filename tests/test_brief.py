@@ -115,6 +115,13 @@ def test_a_missing_figure_shows_no_english_of_another_figure():
     assert (by_text["3%"].status, by_text["3%"].en) == ("ok", "3%")
 
 
+def test_an_empty_translation_leaves_its_figures_missing_not_out():
+    brief = Brief.from_document(checked([("全市新建公园12个。", ""), ("全年开展活动20余次。", "It held 20 events.")]))
+    by_text = {f.text: f for f in brief.figures}
+    assert (by_text["12个"].status, by_text["12个"].en) == ("missing", None)
+    assert brief.figure_counts["wrong"] == 1 and brief.figure_counts["total"] == 2
+
+
 def test_soft_figures_and_numeric_names_are_not_key_figures():
     brief = Brief.from_document(checked([("提出“四同”要求。", "It set out the 'four togethers'.")]))
     assert brief.figures == []
