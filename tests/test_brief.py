@@ -210,6 +210,26 @@ def test_docx_holds_the_same_sections_and_figures(sample_document):
     assert [r[3].split("\n")[0] for r in rows[1:]] == [f.verdict for f in brief.figures]
 
 
+def test_an_untranslated_summary_shows_its_chinese_marked():
+    from pipeline.summarize import summarize_document
+
+    brief = Brief.from_document(summarize_document(segment_text(ARTICLE)))
+    assert brief.executive_summary and all(s.en is None for s in brief.executive_summary)
+    validate(brief.to_dict())
+    markdown = brief.to_markdown()
+    assert "- None" not in markdown
+    for s in brief.executive_summary:
+        assert f"- {s.zh} *(not translated)*" in markdown
+        assert s.zh in brief.to_html()
+    assert "(not translated)" in brief.to_html()
+    pytest.importorskip("docx")
+    import docx
+
+    bullets = [p.text for p in docx.Document(io.BytesIO(brief.docx_bytes())).paragraphs
+               if p.style.name == "List Bullet"]
+    assert bullets and all(b.strip() and "(not translated)" in b for b in bullets)
+
+
 def test_to_docx_writes_a_file(sample_document, tmp_path):
     pytest.importorskip("docx")
     path = Brief.from_document(sample_document).to_docx(tmp_path / "brief.docx")

@@ -89,6 +89,10 @@ def _summary(sentences, empty: str) -> str:
     for s in sentences:
         method = {"abstractive": "written by the summariser, figures checked",
                   "fallback": "fallback: the summariser's sentence failed the figure check"}.get(s.method)
+        if not s.en and s.zh:  # a source sentence not translated: its Chinese, marked
+            items.append(f"<li>{_zh(s.zh)} {_en(None)}"
+                         + (f' <span class="note" lang="en">({escape(s.note)})</span>' if s.note else "") + "</li>")
+            continue
         items.append(f"<li>{_en(s.en)}" + (f' <span class="method">({escape(method)})</span>' if method else "")
                      + (f' <span class="note" lang="en">({escape(s.note)})</span>' if s.note else "")
                      + (_zh(s.zh, cls="source-zh") if s.zh else "") + "</li>")

@@ -26,7 +26,8 @@ def summary_lines(sentences) -> list[str]:
         note = " *(fallback: the model's sentence failed the figure check)*" if s.method == "fallback" else ""
         note = note or (" *(written by the summariser; figures checked)*" if s.method == "abstractive" else "")
         note += f" *({cell(s.note)})*" if s.note else ""
-        lines.append(f"- {s.en}{note}")
+        text = s.en if s.en else f"{s.zh or '—'} *(not translated)*"
+        lines.append(f"- {text}{note}")
     return lines
 
 
