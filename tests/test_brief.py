@@ -230,6 +230,15 @@ def test_an_untranslated_summary_shows_its_chinese_marked():
     assert bullets and all(b.strip() and "(not translated)" in b for b in bullets)
 
 
+def test_markdown_renders_no_html_from_the_article():
+    text = "标题<script>alert(1)</script>\n\n一、总体 & <b>要点</b>\n\n我们投入了3亿元<img src=x>，A & B。\n"
+    brief = summarise_by_hand(run_document(text, RunContext(translator=WordFake()), stages=("translate", "figures")))
+    markdown = Brief.from_document(brief).to_markdown()
+    for tag in ("<script", "<b>", "<img"):
+        assert tag not in markdown
+    assert "&lt;script&gt;" in markdown and "&lt;img src=x&gt;" in markdown and "&amp; " in markdown
+
+
 def test_to_docx_writes_a_file(sample_document, tmp_path):
     pytest.importorskip("docx")
     path = Brief.from_document(sample_document).to_docx(tmp_path / "brief.docx")
