@@ -239,6 +239,29 @@ def test_markdown_renders_no_html_from_the_article():
     assert "&lt;script&gt;" in markdown and "&lt;img src=x&gt;" in markdown and "&amp; " in markdown
 
 
+class ChineseHeadings(WordFake):
+    """Leaves titles and headings untranslated (empty English)."""
+
+    def render(self, text):
+        return "" if ("总体" in text or "标题" in text) else super().render(text)
+
+
+def test_headings_without_english_agree_across_formats():
+    brief = Brief.from_document(run_document("标题\n\n一、总体\n\n增长了5%。\n",
+                                             RunContext(translator=ChineseHeadings()), stages=("translate",)))
+    html = brief.to_html()
+    assert '<h1><span lang="zh-Hans">标题</span></h1>' in html
+    assert "### 一、总体 (一、总体)" not in brief.to_markdown()
+    untitled = Brief.from_document(run_document("增长了5%。\n", RunContext(translator=WordFake()), stages=()))
+    assert "<h1>" in untitled.to_html() and "Untitled</span></h1>" in untitled.to_html()
+    assert untitled.to_markdown().startswith("# Untitled")
+
+
+def test_an_english_figure_without_a_source_is_marked_english_in_html():
+    html = Brief.from_document(checked([("居民纷纷点赞。", "Residents, 300 of them, praised it.")])).to_html()
+    assert '<td class="num"><span lang="en">300</span></td>' in html
+
+
 def test_to_docx_writes_a_file(sample_document, tmp_path):
     pytest.importorskip("docx")
     path = Brief.from_document(sample_document).to_docx(tmp_path / "brief.docx")
