@@ -279,15 +279,19 @@ def key_figures(sentence: Sentence, section: int | None) -> list[KeyFigure]:
     targets = list(sentence.figures.target)
     used: set[int] = set()
     out = []
-    for figure in sentence.figures.source:
+    sources = list(sentence.figures.source)
+    for index, figure in enumerate(sources):
         texts = {figure["text"], *(p["text"] for p in figure.get("parts", []))}
-        own = sorted((f for f in flags if f.data.get("source") in texts), key=_badness)
+        later = {t for f in sources[index + 1:] for t in (f["text"], *(p["text"] for p in f.get("parts", [])))}
+        own = _own_flags(flags, texts, later)
         if not own and (figure.get("soft") or figure["kind"] in _NOT_KEY_KINDS):
             continue
         for f in own:
             flags.remove(f)  # one flag, one figure: the same text twice in a sentence is two figures
+        own.sort(key=_badness)
         worst = own[0] if own else None
-        en = (worst.data.get("target") if worst is not None else None) or _english_of(figure, targets, used, sentence)
+        # A flagged figure's English is the flag's (None when missing); only a passed one looks for its English.
+        en = worst.data.get("target") if worst is not None else _english_of(figure, targets, used, sentence)
         out.append(KeyFigure(
             text=figure["text"], kind=figure["kind"], value=figure.get("value"), en=en,
             status=_STATUS_OF_CODE.get(worst.code, "mismatch") if worst is not None else "ok",
@@ -308,6 +312,24 @@ def key_figures(sentence: Sentence, section: int | None) -> list[KeyFigure]:
             sentence_en=sentence.translation, review=_to_review(flag), note=flag.message,
             start=sentence.start, end=sentence.end))
     return out
+
+
+def _own_flags(flags: list[Flag], texts: set[str], later: set[str]) -> list[Flag]:
+    """The flags that belong to one occurrence of a source figure whose texts (its own and its parts') are
+    ``texts``: one flag of each code per text while a later figure of the sentence has that text too (the
+    check gives one flag per occurrence, in source order), else all that are left for the text."""
+    own: list[Flag] = []
+    taken: set[tuple[str, str]] = set()
+    for f in flags:
+        text = f.data.get("source")
+        if text not in texts:
+            continue
+        if text in later:
+            if (text, f.code) in taken:
+                continue
+            taken.add((text, f.code))
+        own.append(f)
+    return own
 
 
 def _code(flag: Flag) -> str:

@@ -244,9 +244,15 @@ def _candidates(document: Document, options: SummaryOptions) -> list[list[_Candi
     return out
 
 
+def figure_issue(sentence: Sentence) -> str | None:
+    """The message of the first figure-check issue on ``sentence`` (its English misstates a figure), else None."""
+    return next((f.message for f in sentence.flags if f.stage == "figures" and f.severity == "issue"), None)
+
+
 def _by_score(candidates: list[_Candidate]) -> list[_Candidate]:
-    # Highest score first; ties go to the earlier sentence, so the order never depends on anything else.
-    return sorted(candidates, key=lambda c: (-c.score, c.sentence.start))
+    # Sentences whose English the figure check passed first, then the highest score; ties go to the earlier
+    # sentence, so the order never depends on anything else.
+    return sorted(candidates, key=lambda c: (figure_issue(c.sentence) is not None, -c.score, c.sentence.start))
 
 
 def _repeats(candidate: _Candidate, picked: list[_Candidate], limit: float) -> bool:
@@ -269,7 +275,11 @@ def _select(candidates: list[_Candidate], budget: SummaryBudget) -> list[_Candid
 
 
 def _extractive(candidate: _Candidate, method: str = "extractive", note: str | None = None) -> SummarySentence:
+    """A source sentence as a summary sentence; ``note`` says so when its English misstates a figure."""
     s = candidate.sentence
+    issue = figure_issue(s) if s.translation else None
+    if issue is not None:
+        note = "; ".join(filter(None, [note, f"its English misstates a figure: {issue}"]))
     return SummarySentence(en=s.translation or None, zh=s.text, start=s.start, end=s.end, method=method, note=note)
 
 
@@ -279,8 +289,9 @@ def executive_points(sections: list[list[_Candidate]], budget: SummaryBudget,
 
     The parts are runs of whole sections of about equal length when the article has at least k sections
     with text, else equal runs of sentences: either way the points come from across the article. In each
-    part the best sentence that does not repeat an earlier point wins; a part with none is made up for by
-    the best sentence left anywhere. In reading order.
+    part the best sentence that does not repeat an earlier point wins (one whose English the figure check
+    passed before one it did not); a part with none is made up for by the best sentence left anywhere. In
+    reading order.
     """
     filled = [s for s in sections if s]
     everything = [c for s in filled for c in s]
@@ -290,6 +301,10 @@ def executive_points(sections: list[list[_Candidate]], budget: SummaryBudget,
 
     def score(c: _Candidate) -> float:
         return c.score + (heading_weight * cosine(c.vector, title_vector) if title_vector else 0.0)
+
+    def order(c: _Candidate) -> tuple:
+        # A sentence whose English the figure check passed before one it did not, then the best.
+        return figure_issue(c.sentence) is not None, -score(c), c.sentence.start
 
     units = filled if len(filled) >= wanted else [[c] for c in everything]
     total = sum(len(u) for u in units)
@@ -301,11 +316,11 @@ def executive_points(sections: list[list[_Candidate]], budget: SummaryBudget,
         seen += len(unit)
     picked: list[_Candidate] = []
     for part in parts:
-        for c in sorted(part, key=lambda c: (-score(c), c.sentence.start)):
+        for c in sorted(part, key=order):
             if not _repeats(c, picked, budget.redundancy):
                 picked.append(c)
                 break
-    for c in sorted(everything, key=lambda c: (-score(c), c.sentence.start)):
+    for c in sorted(everything, key=order):
         if len(picked) >= wanted:
             break
         if c not in picked and not _repeats(c, picked, budget.redundancy):
@@ -358,11 +373,13 @@ def hold_names(text: str, names: dict[str, str]) -> str:
 def figure_problems(source: str, sentence: str, source_figures: list | None = None) -> list[str]:
     """Why an English summary ``sentence`` misstates the figures of its Chinese ``source`` (empty: it is fine).
 
-    Every figure of the sentence must have its value in the source (an ``unsupported`` figure was invented,
-    a ``mismatch`` changed, an ``approx_lost`` one made exact); a source figure the summary leaves out is fine.
+    Every figure of the sentence must have its value in a figure of the source, not only in its words (an
+    ``unsupported`` figure was invented, a ``mismatch`` changed, an ``approx_lost`` one made exact); a source
+    figure the summary leaves out is fine.
     """
     figures = source_figures if source_figures is not None else extract_zh(source)
-    result = compare_figures(source, sentence, figures, extract_en(sentence), pair_mismatches=False)
+    # Strict: a summary may not turn 今年 into a year or 二次 into a 2 of its own.
+    result = compare_figures(source, sentence, figures, extract_en(sentence), pair_mismatches=False, lexical=False)
     return [issue.message for issue in [*result.issues, *result.warnings]
             if issue.type in ("unsupported", "mismatch", "approx_lost")]
 

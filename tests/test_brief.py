@@ -92,6 +92,36 @@ def test_figures_line_counts_verified_review_and_wrong():
                                   "1 missing or changed in the English")
 
 
+@pytest.mark.parametrize("zh, en", [
+    ("甲增长5%，乙也增长5%。", "A grew, and B grew too."),
+    ("今年8个项目，明年8个项目。", "This year 9 projects, next year 9 projects."),
+])
+def test_a_figure_twice_wrong_twice_is_never_shown_verified(zh, en):
+    brief = Brief.from_document(checked([(zh, en)]))
+    assert len(brief.figures) == 2
+    assert all(f.status != "ok" for f in brief.figures)
+    assert brief.figure_counts["verified"] == 0
+
+
+def test_a_figure_twice_wrong_once_is_one_wrong_and_one_verified():
+    brief = Brief.from_document(checked([("甲增长5%，乙也增长5%。", "A grew 5%, and B grew too.")]))
+    assert sorted(f.status for f in brief.figures) == ["missing", "ok"]
+
+
+def test_a_missing_figure_shows_no_english_of_another_figure():
+    brief = Brief.from_document(checked([("收入增长5%，利润增长3%。", "Income grew, profit grew 3%.")]))
+    by_text = {f.text: f for f in brief.figures}
+    assert (by_text["5%"].status, by_text["5%"].en) == ("missing", None)
+    assert (by_text["3%"].status, by_text["3%"].en) == ("ok", "3%")
+
+
+def test_an_empty_translation_leaves_its_figures_missing_not_out():
+    brief = Brief.from_document(checked([("全市新建公园12个。", ""), ("全年开展活动20余次。", "It held 20 events.")]))
+    by_text = {f.text: f for f in brief.figures}
+    assert (by_text["12个"].status, by_text["12个"].en) == ("missing", None)
+    assert brief.figure_counts["wrong"] == 1 and brief.figure_counts["total"] == 2
+
+
 def test_soft_figures_and_numeric_names_are_not_key_figures():
     brief = Brief.from_document(checked([("提出“四同”要求。", "It set out the 'four togethers'.")]))
     assert brief.figures == []
@@ -178,6 +208,58 @@ def test_docx_holds_the_same_sections_and_figures(sample_document):
     assert rows[0][:4] == ["#", "Source", "English", "Status"]
     assert [r[1] for r in rows[1:]] == [f.text for f in brief.figures]
     assert [r[3].split("\n")[0] for r in rows[1:]] == [f.verdict for f in brief.figures]
+
+
+def test_an_untranslated_summary_shows_its_chinese_marked():
+    from pipeline.summarize import summarize_document
+
+    brief = Brief.from_document(summarize_document(segment_text(ARTICLE)))
+    assert brief.executive_summary and all(s.en is None for s in brief.executive_summary)
+    validate(brief.to_dict())
+    markdown = brief.to_markdown()
+    assert "- None" not in markdown
+    for s in brief.executive_summary:
+        assert f"- {s.zh} *(not translated)*" in markdown
+        assert s.zh in brief.to_html()
+    assert "(not translated)" in brief.to_html()
+    pytest.importorskip("docx")
+    import docx
+
+    bullets = [p.text for p in docx.Document(io.BytesIO(brief.docx_bytes())).paragraphs
+               if p.style.name == "List Bullet"]
+    assert bullets and all(b.strip() and "(not translated)" in b for b in bullets)
+
+
+def test_markdown_renders_no_html_from_the_article():
+    text = "标题<script>alert(1)</script>\n\n一、总体 & <b>要点</b>\n\n我们投入了3亿元<img src=x>，A & B。\n"
+    brief = summarise_by_hand(run_document(text, RunContext(translator=WordFake()), stages=("translate", "figures")))
+    markdown = Brief.from_document(brief).to_markdown()
+    for tag in ("<script", "<b>", "<img"):
+        assert tag not in markdown
+    assert "&lt;script&gt;" in markdown and "&lt;img src=x&gt;" in markdown and "&amp; " in markdown
+
+
+class ChineseHeadings(WordFake):
+    """Leaves titles and headings untranslated (empty English)."""
+
+    def render(self, text):
+        return "" if ("总体" in text or "标题" in text) else super().render(text)
+
+
+def test_headings_without_english_agree_across_formats():
+    brief = Brief.from_document(run_document("标题\n\n一、总体\n\n增长了5%。\n",
+                                             RunContext(translator=ChineseHeadings()), stages=("translate",)))
+    html = brief.to_html()
+    assert '<h1><span lang="zh-Hans">标题</span></h1>' in html
+    assert "### 一、总体 (一、总体)" not in brief.to_markdown()
+    untitled = Brief.from_document(run_document("增长了5%。\n", RunContext(translator=WordFake()), stages=()))
+    assert "<h1>" in untitled.to_html() and "Untitled</span></h1>" in untitled.to_html()
+    assert untitled.to_markdown().startswith("# Untitled")
+
+
+def test_an_english_figure_without_a_source_is_marked_english_in_html():
+    html = Brief.from_document(checked([("居民纷纷点赞。", "Residents, 300 of them, praised it.")])).to_html()
+    assert '<td class="num"><span lang="en">300</span></td>' in html
 
 
 def test_to_docx_writes_a_file(sample_document, tmp_path):

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 from fake_translators import WordFake
 
+from pipeline.brief import Brief
 from pipeline.cli import cli
 from pipeline.errors import UsageError
 from pipeline.figures import extract_en
@@ -127,6 +128,35 @@ def test_no_invented_or_changed_figure_survives_and_fallbacks_are_recorded(hones
     assert {"role": "summarizer", "model_id": "fake/planted", "revision": "1", "backend": "fake"} in document.models
 
 
+def _misstated(gdp_english: str):
+    """The article translated, with the GDP sentence's English as given, and figure-checked."""
+    document = _translated(ARTICLE)
+    for s in document.sentences():
+        if s.text.startswith("全市地区生产总值"):
+            s.translation = gdp_english
+    return run_document(document, RunContext(), stages=("figures",))
+
+
+def test_summaries_prefer_sentences_whose_english_passed_the_figure_check():
+    document = _misstated("GDP grew 6.5% to 515.4 billion yuan.")
+    summarize_document(document, options=summary_options(sentences=1))
+    chosen = [s for section in document.sections for s in section.summary]
+    assert chosen and all("6.5%" not in (s.en or "") for s in chosen)
+    fallback = summarize_document(_misstated("GDP grew 6.5% to 515.4 billion yuan."), PlantedSummarizer(False))
+    assert all("6.5%" not in (s.en or "") for section in fallback.sections for s in section.summary)
+
+
+def test_a_summary_sentence_with_a_misstated_figure_says_so():
+    document = summarize_document(_misstated("GDP grew 6.5% to 515.4 billion yuan."))
+    points = [*document.executive_summary, *(s for section in document.sections for s in section.summary)]
+    wrong = [s for s in points if "6.5%" in (s.en or "")]
+    assert wrong, "the executive summary takes every sentence of so short an article"
+    assert all(s.note and "misstates a figure" in s.note and "5.6%" in s.note for s in wrong)
+    assert all(s.note is None or "misstates" not in s.note for s in points if "6.5%" not in (s.en or ""))
+    brief = Brief.from_document(document)
+    assert "misstates a figure" in brief.to_markdown() and "misstates a figure" in brief.to_html()
+
+
 def test_abstractive_needs_translations():
     with pytest.raises(UsageError, match="translate"):
         summarize_document(segment_article(ARTICLE), PlantedSummarizer(True))
@@ -150,6 +180,15 @@ def test_names_are_held_to_the_chosen_romanisation(text, expected):
 ])
 def test_figure_problems(sentence, ok):
     assert (figure_problems("全市地区生产总值增长5.6%，达到5154亿元。新增就业8万人。", sentence) == []) is ok
+
+
+
+@pytest.mark.parametrize(("source", "sentence"), [
+    ("今年增长10%。", "GDP rose 10% in 2030."),  # 今年 is no year a summary may name
+    ("今年完成投资5亿元。", "In 2024 investment reached 500 million yuan."),
+])
+def test_figure_problems_wants_a_source_figure_of_the_same_value(source, sentence):
+    assert figure_problems(source, sentence) != []
 
 
 # --- presets and prompts -------------------------------------------------------------------------------------

@@ -287,11 +287,14 @@ def _supported_lexically(atom: Atom, source: str) -> bool:
 
 
 def compare_figures(source: str, target: str, source_figures: list[Figure],
-                    target_figures: list[Figure], *, pair_mismatches: bool = True) -> CheckResult:
+                    target_figures: list[Figure], *, pair_mismatches: bool = True,
+                    lexical: bool = True) -> CheckResult:
     """Match figures already extracted from ``source`` and ``target`` and return the verdicts.
 
     A source figure left without a partner is reported as a mismatch with a leftover English figure of
     its kind, or as missing; ``pair_mismatches=False`` reports all leftovers as missing or unsupported.
+    An English figure without a partner is supported by words of the source (今年 for a year, 二 in 二次
+    for 2) unless ``lexical=False``, which asks every English figure for a source figure of its value.
     """
     s_atoms = [a for f in source_figures for a in atoms_of(f, side="source")]
     t_atoms = [a for f in target_figures for a in atoms_of(f, side="target")]
@@ -353,7 +356,7 @@ def compare_figures(source: str, target: str, source_figures: list[Figure],
             report("missing", s.figure, None, f"{_describe(s)} is not in the translation")
     left_t = [t for t in left_t if t.index not in pair_of_t]
     for t in left_t:
-        if t.hard and not _supported_lexically(t, source):
+        if t.hard and not (lexical and _supported_lexically(t, source)):
             report("unsupported", None, t.figure,
                    f"{t.figure.text!r} ({_fmt(t.values[0], _is_year(t))}) has no counterpart in the source")
 

@@ -158,16 +158,18 @@ def annotate_document(document: Document) -> list[SegmentCheck]:
     """The figures stage on a translated ``Document``. reads: sentences with translations; adds:
     ``Sentence.figures`` (the figures on each side) and ``Sentence.flags`` (stage ``figures``).
 
-    Each translated sentence is checked against its source; a figure the translator moved to another
-    sentence of the same block is not reported. Each hard issue becomes a flag of severity ``issue``
-    (label "figures:missing: '10万人' (100,000) is not in the translation"), each warning one of severity
-    ``warning``; ``data`` holds the source and target figure and the subtype (value, scale, unit, code).
+    Each translated sentence (an empty translation too) is checked against its source; a figure the
+    translator moved to another sentence of the same block is not reported. Each hard issue becomes a flag
+    of severity ``issue`` (label "figures:missing: '10万人' (100,000) is not in the translation"), each
+    warning one of severity ``warning``; ``data`` holds the source and target figure and the subtype
+    (value, scale, unit, code).
     Returns one ``SegmentCheck`` per checked sentence (line = the sentence's 1-based source line).
     """
     out = []
     line_of = line_finder(document.source)
     for _, block in document.blocks():
-        sentences = [x for x in block.sentences if x.translation]
+        # An empty translation is checked too (its every figure missing); None is a sentence not translated.
+        sentences = [x for x in block.sentences if x.translation is not None]
         block_source = "".join(x.text for x in sentences)
         block_target = " ".join(x.translation for x in sentences)
         # The block's figures, found once for all its sentences.

@@ -53,11 +53,17 @@ def _summary(document, sentences, empty: str) -> None:
         return
     for s in sentences:
         paragraph = document.add_paragraph(style="List Bullet")
-        _add(paragraph, s.en)
+        if s.en:
+            _add(paragraph, s.en)
+        else:  # a source sentence not translated: its Chinese, marked
+            _add(paragraph, s.zh or "—", chinese=True)
+            _add(paragraph, " (not translated)", italic=True)
         if s.method == "fallback":
             _add(paragraph, " (fallback: the summariser's sentence failed the figure check)", italic=True)
         elif s.method == "abstractive":
             _add(paragraph, " (written by the summariser; figures checked)", italic=True)
+        if s.note:
+            _add(paragraph, f" ({s.note})", italic=True)
 
 
 def _header_row(table, labels: list[str]) -> None:

@@ -89,7 +89,12 @@ def _summary(sentences, empty: str) -> str:
     for s in sentences:
         method = {"abstractive": "written by the summariser, figures checked",
                   "fallback": "fallback: the summariser's sentence failed the figure check"}.get(s.method)
+        if not s.en and s.zh:  # a source sentence not translated: its Chinese, marked
+            items.append(f"<li>{_zh(s.zh)} {_en(None)}"
+                         + (f' <span class="note" lang="en">({escape(s.note)})</span>' if s.note else "") + "</li>")
+            continue
         items.append(f"<li>{_en(s.en)}" + (f' <span class="method">({escape(method)})</span>' if method else "")
+                     + (f' <span class="note" lang="en">({escape(s.note)})</span>' if s.note else "")
                      + (_zh(s.zh, cls="source-zh") if s.zh else "") + "</li>")
     return '<ul class="summary">' + "".join(items) + "</ul>"
 
@@ -133,7 +138,9 @@ def render_html(brief) -> str:
     # Header
     out.append('<header class="part" id="header">')
     out.append('<p class="label">Bilingual brief</p>')
-    out.append(f"<h1>{_en(brief.title_en or brief.title_zh)}</h1>")
+    # The English title, else the Chinese (marked Chinese), else "Untitled" as in <title> and the Markdown.
+    heading = _en(brief.title_en) if brief.title_en else _zh(brief.title_zh) if brief.title_zh else _en("Untitled")
+    out.append(f"<h1>{heading}</h1>")
     if brief.title_zh:
         out.append(_zh(brief.title_zh, "p", "title-zh"))
     if brief.subtitle_zh:
@@ -174,7 +181,7 @@ def render_html(brief) -> str:
                    "<th>Sentence</th></tr></thead><tbody>")
         for number, f in enumerate(brief.figures, 1):
             out.append(f'<tr class="figure" id="figure-{number}"><td class="num">{number}</td>'
-                       f'<td class="num">{_zh(f.text)}</td>'
+                       f'<td class="num">{_en(f.text) if f.status == "unsupported" else _zh(f.text)}</td>'
                        f'<td class="num" lang="en">{escape(f.en) if f.en else "—"}</td>{_status(f)}'
                        f'<td lang="en">{escape(brief.section_title(f.section))}</td>'
                        f"<td>{_zh(f.sentence_zh, 'p')}{_en(f.sentence_en, 'p')}</td></tr>")

@@ -11,34 +11,43 @@ import regex
 from pipeline.render import flag_text
 
 
+def plain(text: str | None) -> str:
+    """Text from the article made inert in Markdown: ``&``, ``<`` and ``>`` as entities, so that no HTML in
+    it is rendered ('' for None)."""
+    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def cell(text: str | None) -> str:
-    """Text safe in a Markdown table cell: one line, pipes escaped; an em dash for nothing."""
+    """Text safe in a Markdown table cell: one line, HTML escaped, pipes escaped; an em dash for nothing."""
     if not text:
         return "—"
-    return regex.sub(r"\s*[\r\n]+\s*", " ", text).replace("|", "\\|")
+    return regex.sub(r"\s*[\r\n]+\s*", " ", plain(text)).replace("|", "\\|")
 
 
 def summary_lines(sentences) -> list[str]:
-    """A summary as bullets, a fallback or model sentence marked as such."""
+    """A summary as bullets, a fallback or model sentence marked as such, with its note (why a fallback,
+    or that its English misstates a figure)."""
     lines = []
     for s in sentences:
         note = " *(fallback: the model's sentence failed the figure check)*" if s.method == "fallback" else ""
         note = note or (" *(written by the summariser; figures checked)*" if s.method == "abstractive" else "")
-        lines.append(f"- {s.en}{note}")
+        note += f" *({cell(s.note)})*" if s.note else ""
+        text = plain(s.en) if s.en else f"{plain(s.zh) or '—'} *(not translated)*"
+        lines.append(f"- {text}{note}")
     return lines
 
 
 def render_markdown(brief) -> str:
     """The whole brief as one Markdown document (``brief``: a ``pipeline.brief.Brief``)."""
-    out = [f"# {brief.title_en or brief.title_zh or 'Untitled'}", ""]
+    out = [f"# {plain(brief.title_en or brief.title_zh or 'Untitled')}", ""]
     if brief.title_zh:
-        out += [f"**{brief.title_zh}**", ""]
+        out += [f"**{plain(brief.title_zh)}**", ""]
     if brief.subtitle_zh:
-        out += [f"*{brief.subtitle_en or '—'}* ({brief.subtitle_zh})", ""]
+        out += [f"*{plain(brief.subtitle_en) or '—'}* ({plain(brief.subtitle_zh)})", ""]
     if brief.byline_zh:
-        out += [f"{brief.byline_en or '—'} ({brief.byline_zh})", ""]
+        out += [f"{plain(brief.byline_en) or '—'} ({plain(brief.byline_zh)})", ""]
     out += [f"- Source file: `{brief.source_file or 'text given directly'}`",
-            f"- Models: {brief.models_line}",
+            f"- Models: {plain(brief.models_line)}",
             f"- {brief.figures_line}", ""]
 
     out += ["## Executive summary", ""]
@@ -48,7 +57,8 @@ def render_markdown(brief) -> str:
     out += ["## Sections", ""]
     for section in brief.sections:
         depth = "#" * min(6, 2 + (section.level or 1))
-        heading = section.title + (f" ({section.heading_zh})" if section.heading_zh and section.heading_en else "")
+        heading = plain(section.title) + (f" ({plain(section.heading_zh)})"
+                                          if section.heading_zh and section.heading_en else "")
         out += [f"{depth} {heading}", ""]
         out += summary_lines(section.summary) or ["*No summary.*"]
         out.append("")
@@ -68,7 +78,8 @@ def render_markdown(brief) -> str:
     for title, section, units in parts:
         if not units and section is None:
             continue
-        out += [f"### {title}" + (f" ({section.heading_zh})" if section and section.heading_zh else ""), ""]
+        both = section is not None and section.heading_zh and section.heading_en  # else the title is the Chinese
+        out += [f"### {plain(title)}" + (f" ({plain(section.heading_zh)})" if both else ""), ""]
         if not units:
             continue
         out += ["| 中文 | English |", "|---|---|"]
