@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import os
 import resource
+import tempfile
 from pathlib import Path
 
 # errno -> the cause, as the end of a sentence "cannot write X: <cause>".
@@ -98,11 +99,12 @@ def check_folder_writable(folder: str | Path) -> None:
     folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(folder / f".brief-write-check-{os.getpid()}", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # A name of its own (mkstemp), so that two runs, or two threads of one, never trip over each other.
+        fd, probe = tempfile.mkstemp(prefix=".brief-write-check-", dir=folder)
         try:
             os.write(fd, b"x" * 16)
         finally:
             os.close(fd)
-            os.unlink(folder / f".brief-write-check-{os.getpid()}")
+            os.unlink(probe)
     except OSError as e:
         raise (diagnose(folder, folder=True) or e) from e
