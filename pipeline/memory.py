@@ -214,17 +214,7 @@ class TranslationMemory:
 
     def get_many(self, keys: Iterable[str]) -> dict[str, str]:
         """The stored translations of those ``keys`` that are in the memory."""
-        keys = list(dict.fromkeys(keys))
-        found: dict[str, str] = {}
-        try:
-            for i in range(0, len(keys), _CHUNK):
-                chunk = keys[i:i + _CHUNK]
-                marks = ",".join("?" * len(chunk))
-                rows = self._db.execute(f"SELECT key, translation FROM units WHERE key IN ({marks})", chunk)
-                found.update(rows.fetchall())
-        except sqlite3.Error as e:
-            raise self._error(e) from e
-        return found
+        return {key: entry.translation for key, entry in self.get_entries(keys).items()}
 
     def get_entries(self, keys: Iterable[str]) -> dict[str, MemoryEntry]:
         """The stored entries (translation, flags, origin) of those ``keys`` that are in the memory."""
