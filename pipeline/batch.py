@@ -37,7 +37,7 @@ from pipeline.engine import Decoding, Translator
 from pipeline.errors import BriefError, InputError, ModelNotFoundError, OutputError, UsageError
 from pipeline.fsfaults import PLACE_FAULTS, cause_of, check_folder_writable, where
 from pipeline.memory import model_identity
-from pipeline.outputs import DEFAULT_FORMATS, OUTPUT_FORMATS
+from pipeline.outputs import DEFAULT_FORMATS, OUTPUT_FORMATS, output_formats
 from pipeline.run import DEFAULT_STAGES, RunContext, run_document
 from pipeline.terminology import Glossary
 from pipeline.textio import MAX_INPUT_BYTES, STDIN, file_sha256
@@ -731,10 +731,7 @@ def translate_files(
     from pipeline.textio import read_text
 
     options = options or TranslateOptions()
-    formats = list(dict.fromkeys(formats)) or list(DEFAULT_FORMATS)
-    unknown = [f for f in formats if f not in OUTPUT_FORMATS]
-    if unknown:
-        raise UsageError(f"unknown output format {unknown[0]!r}; choose from: {', '.join(OUTPUT_FORMATS)}")
+    formats = output_formats(formats)
     stages = list(stages)
     extra = dict(stamp_extra or {})
     articles, failed = collect_inputs(inputs, outdir)
@@ -788,7 +785,7 @@ def translate_files(
                 return Outcome(name, "skipped", outputs)
             edited = edited_outputs(article, stamp)
             if edited and not overwrite_edits:
-                stored_note = (f"; its {stored} edited sentence{'s' if stored != 1 else ''} went into the "
+                stored_note = (f"; its {plural(stored, 'edited sentence')} went into the "
                                "translation memory" if stored else "")
                 return Outcome(name, "kept", outputs, edits_stored=stored, note=(
                     f"{edited[0]}: edited since brief wrote it, so {article.path} was not translated again"

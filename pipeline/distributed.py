@@ -50,7 +50,7 @@ from pipeline.batch import (
 from pipeline.errors import BriefError, InputError, UsageError
 from pipeline.fsfaults import PLACE_FAULTS, cause_of, where
 from pipeline.memory import MemoryEntry
-from pipeline.outputs import DEFAULT_FORMATS, OUTPUT_FORMATS
+from pipeline.outputs import DEFAULT_FORMATS, OUTPUT_FORMATS, output_formats
 from pipeline.run import DEFAULT_STAGES, RunContext, run_document
 from pipeline.terminology import find_names
 from pipeline.translate import TranslateOptions, TranslateStats, memory_keys
@@ -303,10 +303,7 @@ def translate_files_ray(
     require_ray()
     options = options or TranslateOptions()
     cluster = cluster or Cluster()
-    formats = list(dict.fromkeys(formats)) or list(DEFAULT_FORMATS)
-    unknown = [f for f in formats if f not in OUTPUT_FORMATS]
-    if unknown:
-        raise UsageError(f"unknown output format {unknown[0]!r}; choose from: {', '.join(OUTPUT_FORMATS)}")
+    formats = output_formats(formats)
     extra = dict(stamp_extra or {})
     memory = options.memory
     articles, failed = collect_inputs(inputs, outdir)
@@ -321,14 +318,14 @@ def translate_files_ray(
     progress.start(len(articles))
     try:
         for index, article in enumerate(articles):
+            stamp = read_stamp(article)  # read once; is_up_to_date asks it for every requested output
             if memory is not None:
                 # As in a local run: sentences the user edited in the aligned file go into the memory first.
-                memory.put_edits(aligned_edits(article, read_stamp(article)))
-            stamp = None if force else read_stamp(article, formats)
-            if is_up_to_date(article, stamp, formats, current, extra):
+                memory.put_edits(aligned_edits(article, stamp))
+            if not force and is_up_to_date(article, stamp, formats, current, extra):
                 _finish(outcomes, progress, index, Outcome(str(article.path), "skipped", _names(article, formats)))
                 continue
-            edited = edited_outputs(article, read_stamp(article))
+            edited = edited_outputs(article, stamp)
             if edited:  # as in a local run: an output edited by hand is never overwritten
                 _finish(outcomes, progress, index, Outcome(
                     str(article.path), "kept", _names(article, formats),

@@ -14,13 +14,14 @@ Writing files, stamps and resume are the batch layer's (``pipeline.batch``).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
 import regex
 
 from pipeline.document import Document
+from pipeline.errors import UsageError
 
 Format = Literal["txt", "jsonl", "tsv"]
 # The formats of ``brief translate``, and those it writes when none is named.
@@ -110,5 +111,17 @@ OUTPUT_FORMATS: dict[str, OutputFormat] = {
     "docx": OutputFormat("docx", ".brief.docx", brief_docx),
     "json": OutputFormat("json", ".brief.json", brief_json),
 }
+
+
+def output_formats(formats: Iterable[str], default: Iterable[str] = DEFAULT_FORMATS) -> list[str]:
+    """``formats`` without repeats, in order (``default`` when none is named); UsageError naming the choices
+    for a format that ``OUTPUT_FORMATS`` does not have."""
+    chosen = list(dict.fromkeys(formats)) or list(default)
+    unknown = [f for f in chosen if f not in OUTPUT_FORMATS]
+    if unknown:
+        raise UsageError(f"unknown output format {unknown[0]!r}; choose from: {', '.join(OUTPUT_FORMATS)}")
+    return chosen
+
+
 # The outputs of ``brief run``, and those it writes when none is named.
 BRIEF_FORMATS: tuple[str, ...] = ("md", "html", "docx", "json")
