@@ -795,9 +795,9 @@ def format_outline(document: Document, *, clause_budget: int | None = None, widt
             out.append(f"{indent}  ¶ {len(block.sentences):2d} sent{clauses}  {short(block.text)}")
     junk = [block for block in document.furniture if block.kind == "junk"]
     if junk:
-        out.append(f"\npage chrome, set apart and not translated ({len(junk)} line{'s' if len(junk) != 1 else ''}):")
+        out.append(f"\npage chrome, set apart and not translated ({plural(len(junk), 'line')}):")
         out.extend(f"  [junk]        {short(block.text)}" for block in junk)
     joins = len(document.repaired_joins)
-    out.append(f"\n{joins} broken paragraph{'s' if joins != 1 else ''} joined; "
+    out.append(f"\n{plural(joins, 'broken paragraph')} joined; "
                f"{sum(1 for _ in document.sentences())} sentences in all")
     return "\n".join(out)

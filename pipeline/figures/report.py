@@ -283,8 +283,8 @@ def format_report(report: CheckReport, *, width: int = 100) -> str:
         if not r.issues and not r.warnings:
             continue
         where = f"line {seg.line}" if seg.line is not None else "unaligned"
-        out.append(f"{where}: {_count(len(r.issues), 'issue')}"
-                   + (f", {_count(len(r.warnings), 'warning')}" if r.warnings else ""))
+        out.append(f"{where}: {plural(len(r.issues), 'issue')}"
+                   + (f", {plural(len(r.warnings), 'warning')}" if r.warnings else ""))
         out.append(f"  source: {_clip(r.source, width)}")
         out.append(f"  target: {_clip(r.target, width) if r.target else '(no translation)'}")
         for i in r.issues:
@@ -295,7 +295,7 @@ def format_report(report: CheckReport, *, width: int = 100) -> str:
     summary = report.summary()
     by_type = ", ".join(f"{n} {t}" for t, n in sorted(summary["issues_by_type"].items()))
     line = (f"{summary['flagged']} of {summary['segments']} segments flagged"
-            + (f" ({by_type})" if by_type else "") + f"; {_count(summary['warnings'], 'warning')}; "
+            + (f" ({by_type})" if by_type else "") + f"; {plural(summary['warnings'], 'warning')}; "
             f"{summary['source_figures']} source figures checked")
     out.append(line if summary["flagged"] or summary["warnings"] else f"no issues: {line}")
     return "\n".join(out)
@@ -305,10 +305,6 @@ def _pad(text: str, width: int) -> str:
     """Pad to a display width, counting a wide (Chinese) character as two columns."""
     shown = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
     return text + " " * max(1, width - shown)
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _clip(text: str, width: int) -> str:
