@@ -30,3 +30,24 @@ def tiny_model_dir(tmp_path_factory):
     from pipeline.testing import make_tiny_translator
 
     return make_tiny_translator(tmp_path_factory.mktemp("tiny-model") / "opus-mt-tiny")
+
+
+@pytest.fixture
+def fake(monkeypatch):
+    """Every model the command line loads is a ``WordFake``; ``fake.loads`` counts how often it was loaded."""
+    from fake_translators import WordFake
+
+    import pipeline.loaders
+    import pipeline.models
+
+    translator = WordFake()
+    translator.loads = 0
+
+    def load(*args, **kwargs):
+        translator.loads += 1
+        return translator
+
+    monkeypatch.setattr(pipeline.loaders, "load_translator", load)
+    # What the fake is, without "loading" it (as describe_model does for a real model).
+    monkeypatch.setattr(pipeline.models, "describe_model", lambda *args, **kwargs: translator)
+    return translator

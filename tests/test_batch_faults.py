@@ -32,18 +32,6 @@ LONG = "城市建设报告\n\n" + "".join(
     f"第{i}项工程进展顺利，{'循环' if i % 9 == 4 else ''}各方协作{i}次。\n\n" for i in range(1, 25))
 
 
-@pytest.fixture
-def fake(monkeypatch):
-    translator = WordFake()
-    translator.loads = 0
-
-    def load(*args, **kwargs):
-        translator.loads += 1
-        return translator
-
-    monkeypatch.setattr(pipeline.loaders, "load_translator", load)
-    monkeypatch.setattr(pipeline.models, "describe_model", lambda *args, **kwargs: translator)
-    return translator
 
 
 def run(*args, input=None):

@@ -24,18 +24,6 @@ ARTICLE = ("全市新建公园\n\n本报记者 张三\n\n今年以来，全市�
 OTHER = "项目进展顺利\n\n一年来，贵阳市政协围绕“强省会”行动献计出力。\n"
 
 
-@pytest.fixture
-def fake(monkeypatch):
-    translator = WordFake()
-    translator.loads = 0
-
-    def load(*args, **kwargs):
-        translator.loads += 1
-        return translator
-
-    monkeypatch.setattr(pipeline.loaders, "load_translator", load)
-    monkeypatch.setattr(pipeline.models, "describe_model", lambda *args, **kwargs: translator)
-    return translator
 
 
 def run(*args, input=None):

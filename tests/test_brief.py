@@ -14,8 +14,6 @@ import pytest
 from click.testing import CliRunner
 from fake_translators import WordFake
 
-import pipeline.loaders
-import pipeline.models
 from pipeline.brief import FIGURE_STATUSES, SCHEMA_PATH, Brief
 from pipeline.cli import cli
 from pipeline.document import SummarySentence
@@ -290,12 +288,6 @@ def test_import_pipeline_does_not_load_the_brief():
 
 # --- brief run --------------------------------------------------------------------------------------------
 
-@pytest.fixture
-def fake(monkeypatch):
-    translator = WordFake()
-    monkeypatch.setattr(pipeline.loaders, "load_translator", lambda *a, **k: translator)
-    monkeypatch.setattr(pipeline.models, "describe_model", lambda *a, **k: translator)
-    return translator
 
 
 def run(*args):

@@ -21,23 +21,6 @@ ARTICLE = ("全市新建公园\n\n本报记者 张三\n\n今年以来，全市�
 OTHER = "项目进展顺利\n\n一年来，贵阳市政协围绕“强省会”行动献计出力。\n"
 
 
-@pytest.fixture
-def fake(monkeypatch):
-    """Every `brief translate` in the test gets a WordFake; ``fake.loads`` counts how often it was loaded."""
-    translator = WordFake()
-    translator.loads = 0
-
-    def load(model=None, backend=None, device="cpu", *, offline=None, **_):
-        translator.loads += 1
-        return translator
-
-    def describe(model=None, backend=None, device="cpu", *, offline=None, **_):
-        # What the fake is, without "loading" it (as describe_model does for a real model).
-        return translator
-
-    monkeypatch.setattr(pipeline.loaders, "load_translator", load)
-    monkeypatch.setattr(pipeline.models, "describe_model", describe)
-    return translator
 
 
 def run(*args):
